@@ -1,0 +1,27 @@
+# One folder, one target. clusterdeck_engine_library() keeps the engine's rule in one place:
+# an engine target may link only Qt Core, Network and WebSockets, never a GUI module.
+function(clusterdeck_engine_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPENDS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR})
+  target_link_libraries(${name} PUBLIC ${ARG_DEPENDS})
+  foreach(dep IN LISTS ARG_DEPENDS)
+    if(dep MATCHES "Qt6::(Gui|Widgets|Charts|Svg|OpenGL)")
+      message(FATAL_ERROR "${name}: engine targets must not link ${dep}")
+    endif()
+  endforeach()
+endfunction()
+
+# A Qt Test executable registered with CTest. Labels let `ctest -L` pick groups.
+function(clusterdeck_test name)
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPENDS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE Qt6::Test ${ARG_DEPENDS})
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+  add_test(NAME ${name} COMMAND ${name})
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 300)
+  endif()
+  set_tests_properties(${name} PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}"
+    ENVIRONMENT "QT_QPA_PLATFORM=offscreen;CLUSTERDECK_SOURCE_DIR=${PROJECT_SOURCE_DIR};CLUSTERDECK_BIN_DIR=${CMAKE_BINARY_DIR}/bin")
+endfunction()

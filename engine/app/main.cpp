@@ -1,0 +1,111 @@
+// clusterdeckd: the headless engine. A thin main over engine/cluster.
+#include "engine/cluster/engine.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QSocketNotifier>
+
+#include <csignal>
+#include <cstdio>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace {
+
+int g_signalPipe[2] = {-1, -1};
+
+void onSignal(int)
+{
+    const char byte = 1;
+    (void)!::write(g_signalPipe[1], &byte, 1);
+}
+
+// SIGTERM and SIGINT end the event loop through a socket pair, the only safe way out of a handler.
+void installShutdownSignals(QCoreApplication &app)
+{
+    ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g_signalPipe);
+    auto *notifier = new QSocketNotifier(g_signalPipe[0], QSocketNotifier::Read, &app);
+    QObject::connect(notifier, &QSocketNotifier::activated, &app, [&app] {
+        char byte;
+        (void)!::read(g_signalPipe[0], &byte, 1);
+        app.quit();
+    });
+    struct sigaction action = {};
+    action.sa_handler = onSignal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGTERM, &action, nullptr);
+    sigaction(SIGINT, &action, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("clusterdeckd"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(CLUSTERDECK_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "The Clusterdeck engine: a Kubernetes control plane (API server, SQLite store) that kubectl and "
+        "Kubernetes client libraries can use. It writes a kubeconfig once the API serves."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption dataDir(QStringLiteral("data-dir"),
+                                     QStringLiteral("Folder for the store, certificates and token (required)."),
+                                     QStringLiteral("DIR"));
+    const QCommandLineOption listen(QStringLiteral("listen"),
+                                    QStringLiteral("Address and port of the API server (default 127.0.0.1:6443; "
+                                                   "port 0 picks a free one)."),
+                                    QStringLiteral("ADDR:PORT"), QStringLiteral("127.0.0.1:6443"));
+    const QCommandLineOption kubeconfig(QStringLiteral("kubeconfig"),
+                                        QStringLiteral("Where to write the kubeconfig (default DIR/kubeconfig)."),
+                                        QStringLiteral("PATH"));
+    const QCommandLineOption allowRemote(QStringLiteral("allow-remote"),
+                                         QStringLiteral("Allow a --listen address that is not loopback."));
+    const QCommandLineOption insecureHttp(QStringLiteral("insecure-http"),
+                                          QStringLiteral("Serve plain HTTP instead of TLS (benchmarks only)."));
+    parser.addOptions({dataDir, listen, kubeconfig, allowRemote, insecureHttp});
+    parser.process(app);
+
+    if (!parser.isSet(dataDir)) {
+        std::fprintf(stderr, "clusterdeckd: --data-dir is required (see --help)\n");
+        return 2;
+    }
+    cd::cluster::EngineConfig config;
+    config.dataDir = parser.value(dataDir);
+    const QString address = parser.value(listen);
+    const int colon = address.lastIndexOf(':');
+    bool portOk = false;
+    const int port = colon > 0 ? address.mid(colon + 1).toInt(&portOk) : 0;
+    QString host = colon > 0 ? address.left(colon) : QString();
+    if (host.startsWith('[') && host.endsWith(']'))
+        host = host.mid(1, host.size() - 2);
+    if (host == QLatin1String("localhost"))
+        host = QStringLiteral("127.0.0.1");
+    config.address = QHostAddress(host);
+    if (!portOk || port < 0 || port > 65535 || config.address.isNull()) {
+        std::fprintf(stderr, "clusterdeckd: --listen expects ADDRESS:PORT, e.g. 127.0.0.1:6443 (got \"%s\")\n",
+                     qPrintable(address));
+        return 2;
+    }
+    config.port = quint16(port);
+    config.kubeconfigPath = parser.value(kubeconfig);
+    config.allowRemote = parser.isSet(allowRemote);
+    config.tls = !parser.isSet(insecureHttp);
+
+    installShutdownSignals(app);
+    auto engine = cd::cluster::Engine::start(config);
+    if (!engine.ok()) {
+        std::fprintf(stderr, "clusterdeckd: %s\n", engine.error().message.c_str());
+        return 1;
+    }
+    std::fprintf(stderr, "clusterdeckd: serving the Kubernetes API at %s; kubeconfig: %s\n",
+                 qPrintable((*engine)->serverUrl()), qPrintable((*engine)->kubeconfigPath()));
+    const int code = app.exec();
+    (*engine)->shutdown();
+    std::fprintf(stderr, "clusterdeckd: stopped\n");
+    return code;
+}

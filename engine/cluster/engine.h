@@ -1,0 +1,61 @@
+#pragma once
+// The composition root of the control plane: the data folder and its lock, the store, the API,
+// the TLS material and token, the HTTP server, and the kubeconfig, started in that order.
+
+#include "engine/cluster/datadirlock.h"
+#include "engine/core/result.h"
+
+#include <QHostAddress>
+#include <QObject>
+#include <QString>
+
+#include <memory>
+
+namespace cd::store {
+class Store;
+}
+namespace cd::api {
+class ApiService;
+}
+namespace cd::server {
+class HttpServer;
+}
+
+namespace cd::cluster {
+
+struct EngineConfig {
+    QString dataDir;
+    QHostAddress address = QHostAddress::LocalHost;
+    quint16 port = 6443;          // 0 picks a free port
+    bool allowRemote = false;     // listening beyond loopback must be asked for
+    bool tls = true;
+    QString kubeconfigPath;       // default: DATA/kubeconfig
+};
+
+class Engine : public QObject {
+    Q_OBJECT
+public:
+    static Result<std::unique_ptr<Engine>> start(const EngineConfig &config);
+    ~Engine() override;
+
+    QString serverUrl() const;
+    quint16 port() const;
+    QString kubeconfigPath() const { return m_kubeconfigPath; }
+    api::ApiService &api() { return *m_api; }
+    store::Store &store() { return *m_store; }
+
+    // Makes every acknowledged write durable and stops serving.
+    void shutdown();
+
+private:
+    Engine() = default;
+
+    EngineConfig m_config;
+    DataDirLock m_lock;
+    std::unique_ptr<store::Store> m_store;
+    std::unique_ptr<api::ApiService> m_api;
+    std::unique_ptr<server::HttpServer> m_server;
+    QString m_kubeconfigPath;
+};
+
+} // namespace cd::cluster

@@ -1,0 +1,138 @@
+#include "engine/core/clock.h"
+
+#include <atomic>
+#include <cstdio>
+#include <ctime>
+
+namespace cd {
+namespace {
+
+class SystemClock : public Clock {
+public:
+    TimePoint now() const override { return std::chrono::system_clock::now(); }
+};
+
+const SystemClock kSystemClock;
+std::atomic<const Clock *> g_clock{&kSystemClock};
+
+std::string format(TimePoint t, int fractionDigits)
+{
+    using namespace std::chrono;
+    const auto sinceEpoch = t.time_since_epoch();
+    const auto secs = floor<seconds>(sinceEpoch);
+    const std::time_t tt = secs.count();
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buffer[64];
+    int n = std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+                          tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    if (fractionDigits > 0) {
+        const long long nanos = duration_cast<nanoseconds>(sinceEpoch - secs).count();
+        long long fraction = nanos;
+        for (int i = 9; i > fractionDigits; --i)
+            fraction /= 10;
+        n += std::snprintf(buffer + n, sizeof buffer - n, ".%0*lld", fractionDigits, fraction);
+    }
+    std::snprintf(buffer + n, sizeof buffer - n, "Z");
+    return buffer;
+}
+
+} // namespace
+
+const Clock &Clock::current() { return *g_clock.load(std::memory_order_relaxed); }
+void Clock::install(const Clock *clock) { g_clock.store(clock ? clock : &kSystemClock); }
+
+std::string rfc3339(TimePoint t) { return format(t, 0); }
+std::string rfc3339Micro(TimePoint t) { return format(t, 6); }
+std::string rfc3339Nano(TimePoint t) { return format(t, 9); }
+
+std::optional<TimePoint> parseRfc3339(std::string_view text)
+{
+    int year, month, day, hour, minute, second;
+    const std::string s(text);
+    int consumed = 0;
+    if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &month, &day, &hour, &minute, &second,
+                    &consumed) != 6)
+        return std::nullopt;
+    std::tm tm{};
+    tm.tm_year = year - 1900;
+    tm.tm_mon = month - 1;
+    tm.tm_mday = day;
+    tm.tm_hour = hour;
+    tm.tm_min = minute;
+    tm.tm_sec = second;
+    long long nanos = 0;
+    size_t pos = consumed;
+    if (pos < s.size() && s[pos] == '.') {
+        ++pos;
+        int digits = 0;
+        while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+            if (digits < 9) {
+                nanos = nanos * 10 + (s[pos] - '0');
+                ++digits;
+            }
+            ++pos;
+        }
+        for (; digits < 9; ++digits)
+            nanos *= 10;
+    }
+    long offsetSeconds = 0;
+    if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
+        int oh = 0, om = 0;
+        if (std::sscanf(s.c_str() + pos + 1, "%2d:%2d", &oh, &om) != 2)
+            return std::nullopt;
+        offsetSeconds = (oh * 3600 + om * 60) * (s[pos] == '+' ? 1 : -1);
+    } else if (pos >= s.size() || (s[pos] != 'Z' && s[pos] != 'z')) {
+        return std::nullopt;
+    }
+    const std::time_t epoch = timegm(&tm) - offsetSeconds;
+    return TimePoint(std::chrono::seconds(epoch)) +
+           std::chrono::duration_cast<TimePoint::duration>(std::chrono::nanoseconds(nanos));
+}
+
+std::string humanDuration(std::chrono::seconds d)
+{
+    const long long seconds = d.count();
+    if (seconds < -1)
+        return "<invalid>";
+    if (seconds < 0)
+        return "0s";
+    if (seconds < 60 * 2)
+        return std::to_string(seconds) + "s";
+    const long long minutes = seconds / 60;
+    if (minutes < 10) {
+        const long long s = seconds % 60;
+        return s == 0 ? std::to_string(minutes) + "m" : std::to_string(minutes) + "m" + std::to_string(s) + "s";
+    }
+    if (minutes < 60 * 3)
+        return std::to_string(minutes) + "m";
+    const long long hours = seconds / 3600;
+    if (hours < 8) {
+        const long long m = minutes % 60;
+        return m == 0 ? std::to_string(hours) + "h" : std::to_string(hours) + "h" + std::to_string(m) + "m";
+    }
+    if (hours < 48)
+        return std::to_string(hours) + "h";
+    if (hours < 24 * 8) {
+        const long long h = hours % 24;
+        return h == 0 ? std::to_string(hours / 24) + "d" : std::to_string(hours / 24) + "d" + std::to_string(h) + "h";
+    }
+    if (hours < 24 * 365 * 2)
+        return std::to_string(hours / 24) + "d";
+    if (hours < 24 * 365 * 8) {
+        const long long dy = (hours / 24) % 365;
+        return dy == 0 ? std::to_string(hours / 24 / 365) + "y"
+                       : std::to_string(hours / 24 / 365) + "y" + std::to_string(dy) + "d";
+    }
+    return std::to_string(hours / 24 / 365) + "y";
+}
+
+std::string ageSince(std::string_view timestamp)
+{
+    const auto t = parseRfc3339(timestamp);
+    if (!t)
+        return "<unknown>";
+    return humanDuration(std::chrono::duration_cast<std::chrono::seconds>(Clock::current().now() - *t));
+}
+
+} // namespace cd

@@ -1,0 +1,308 @@
+#include "engine/store/store.h"
+
+#include "engine/core/threadaffinity.h"
+#include "engine/store/logwriter.h"
+
+#include <QMetaObject>
+#include <QPointer>
+
+#include <algorithm>
+
+#include <sqlite3.h>
+
+namespace cd::store {
+namespace {
+
+Error sqliteError(sqlite3 *db, const std::string &what)
+{
+    return Error::internal("store: " + what + ": " + (db ? sqlite3_errmsg(db) : "cannot open"));
+}
+
+bool hasPrefix(const std::string &key, const std::string &prefix)
+{
+    return key.size() >= prefix.size() && key.compare(0, prefix.size(), prefix) == 0;
+}
+
+} // namespace
+
+Store::Watch::~Watch() { cancel(); }
+
+void Store::Watch::cancel()
+{
+    if (m_store) {
+        m_store->m_watches.erase(m_id);
+        m_store = nullptr;
+    }
+}
+
+Store::Store(const StoreOptions &options) : m_options(options) {}
+
+Store::~Store()
+{
+    m_writer.reset();  // drains and joins the writer thread
+    if (m_db)
+        sqlite3_close(m_db);
+}
+
+Result<std::unique_ptr<Store>> Store::open(const StoreOptions &options)
+{
+    std::unique_ptr<Store> store(new Store(options));
+    const std::string path = options.path.isEmpty() ? std::string(":memory:") : options.path.toStdString();
+    if (sqlite3_open_v2(path.c_str(), &store->m_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        nullptr) != SQLITE_OK)
+        return sqliteError(store->m_db, "cannot open " + path);
+    // WAL with synchronous=FULL: a commit returns only after the log is on disk, so every
+    // acknowledged write survives a crash of the process and of the machine.
+    const char *setup = "PRAGMA journal_mode=WAL;"
+                        "PRAGMA synchronous=FULL;"
+                        "PRAGMA busy_timeout=5000;"
+                        "CREATE TABLE IF NOT EXISTS log(rev INTEGER PRIMARY KEY, key TEXT NOT NULL,"
+                        " create_rev INTEGER NOT NULL, deleted INTEGER NOT NULL, value BLOB);"
+                        "CREATE INDEX IF NOT EXISTS log_key_rev ON log(key, rev);"
+                        "CREATE TABLE IF NOT EXISTS meta(name TEXT PRIMARY KEY, value INTEGER);";
+    char *message = nullptr;
+    if (sqlite3_exec(store->m_db, setup, nullptr, nullptr, &message) != SQLITE_OK) {
+        Error e = Error::internal(std::string("store: cannot prepare the database: ") + (message ? message : ""));
+        sqlite3_free(message);
+        return e;
+    }
+    CD_CHECK(store->load());
+    Store *raw = store.get();
+    store->m_writer = std::make_unique<LogWriter>(store->m_db, [raw](Revision durable) {
+        // Hop back to the store's thread; the store outlives the writer (its destructor joins it).
+        QMetaObject::invokeMethod(raw, [raw, durable] { raw->onDurable(durable); }, Qt::QueuedConnection);
+    });
+    if (options.writerThread)
+        store->m_writer->start();
+    return store;
+}
+
+Status Store::load()
+{
+    sqlite3_stmt *stmt = nullptr;
+    if (sqlite3_prepare_v2(m_db, "SELECT rev, key, create_rev, deleted, value FROM log ORDER BY rev", -1, &stmt,
+                           nullptr) != SQLITE_OK)
+        return sqliteError(m_db, "cannot read the log");
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const Revision rev = sqlite3_column_int64(stmt, 0);
+        std::string key(reinterpret_cast<const char *>(sqlite3_column_text(stmt, 1)), sqlite3_column_bytes(stmt, 1));
+        m_revision = std::max(m_revision, rev);
+        if (sqlite3_column_int(stmt, 3)) {
+            m_records.erase(key);
+            continue;
+        }
+        auto value = std::make_shared<const std::string>(static_cast<const char *>(sqlite3_column_blob(stmt, 4)),
+                                                         sqlite3_column_bytes(stmt, 4));
+        Record &r = m_records[key];
+        r.key = std::move(key);
+        r.value = std::move(value);
+        r.createRevision = sqlite3_column_int64(stmt, 2);
+        r.modRevision = rev;
+    }
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE)
+        return sqliteError(m_db, "cannot read the log");
+    if (sqlite3_prepare_v2(m_db, "SELECT value FROM meta WHERE name = 'revision'", -1, &stmt, nullptr) == SQLITE_OK) {
+        if (sqlite3_step(stmt) == SQLITE_ROW)
+            m_revision = std::max<Revision>(m_revision, sqlite3_column_int64(stmt, 0));
+        sqlite3_finalize(stmt);
+    }
+    m_durable = m_revision;
+    m_windowFloor = m_revision;
+    return {};
+}
+
+std::optional<Record> Store::get(const std::string &key) const
+{
+    CD_ASSERT_THREAD(this);
+    auto it = m_records.find(key);
+    if (it == m_records.end())
+        return std::nullopt;
+    return it->second;
+}
+
+void Store::forEach(const std::string &prefix, const std::function<void(const Record &)> &visit) const
+{
+    CD_ASSERT_THREAD(this);
+    for (auto it = m_records.lower_bound(prefix); it != m_records.end() && hasPrefix(it->first, prefix); ++it)
+        visit(it->second);
+}
+
+std::vector<Record> Store::list(const std::string &prefix) const
+{
+    std::vector<Record> out;
+    forEach(prefix, [&](const Record &r) { out.push_back(r); });
+    return out;
+}
+
+size_t Store::count(const std::string &prefix) const
+{
+    size_t n = 0;
+    forEach(prefix, [&](const Record &) { ++n; });
+    return n;
+}
+
+Result<Record> Store::create(const std::string &key, const Encoder &encode)
+{
+    CD_ASSERT_THREAD(this);
+    if (m_records.count(key))
+        return Error{ErrorKind::AlreadyExists, key + " already exists", {}};
+    return write(key, EventType::Created, 0, encode, nullptr);
+}
+
+Result<Record> Store::update(const std::string &key, Revision expectedModRevision, const Encoder &encode)
+{
+    CD_ASSERT_THREAD(this);
+    auto it = m_records.find(key);
+    if (it == m_records.end())
+        return Error::notFound(key + " not found");
+    if (expectedModRevision && it->second.modRevision != expectedModRevision)
+        return Error::conflict(key + " was modified");
+    return write(key, EventType::Updated, it->second.createRevision, encode, it->second.value);
+}
+
+Result<Record> Store::remove(const std::string &key, Revision expectedModRevision, const Encoder &finalState)
+{
+    CD_ASSERT_THREAD(this);
+    auto it = m_records.find(key);
+    if (it == m_records.end())
+        return Error::notFound(key + " not found");
+    if (expectedModRevision && it->second.modRevision != expectedModRevision)
+        return Error::conflict(key + " was modified");
+    return write(key, EventType::Deleted, it->second.createRevision, finalState, it->second.value);
+}
+
+Result<Record> Store::write(const std::string &key, EventType type, Revision createRevision, const Encoder &encode,
+                            Value previous)
+{
+    if (m_failure)
+        return Error{ErrorKind::ServiceUnavailable, "the store cannot write: " + m_failure->message, {}};
+    const Revision revision = m_revision + 1;
+    Record record;
+    record.key = key;
+    record.value = std::make_shared<const std::string>(encode(revision));
+    record.createRevision = type == EventType::Created ? revision : createRevision;
+    record.modRevision = revision;
+    m_revision = revision;
+
+    if (type == EventType::Deleted)
+        m_records.erase(key);
+    else
+        m_records[key] = record;
+
+    LogEntry entry{revision, key, record.createRevision, type == EventType::Deleted, record.value};
+    m_pending.push_back(Event{type, record, std::move(previous)});
+    if (++m_writesSinceCompaction >= m_options.compactEveryWrites) {
+        m_writesSinceCompaction = 0;
+        m_writer->requestCompaction();
+    }
+    if (m_options.writerThread) {
+        m_writer->append(std::move(entry));
+    } else {
+        std::vector<LogEntry> batch;
+        batch.push_back(std::move(entry));
+        if (Status s = m_writer->commitNow(std::move(batch)); !s.ok())
+            m_failure = s.error();
+    }
+    return record;
+}
+
+void Store::afterCommit(Revision revision, std::function<void()> callback)
+{
+    CD_ASSERT_THREAD(this);
+    if (revision <= m_durable) {
+        callback();
+        return;
+    }
+    m_afterCommit.emplace(revision, std::move(callback));
+}
+
+void Store::flush()
+{
+    CD_ASSERT_THREAD(this);
+    m_writer->flush();
+    if (m_writer->failed())
+        m_failure = m_writer->lastError();
+    if (!m_pending.empty() && !m_failure)
+        onDurable(m_pending.back().record.modRevision);
+}
+
+void Store::onDurable(Revision revision)
+{
+    if (revision <= m_durable)
+        return;
+    m_durable = revision;
+    while (!m_pending.empty() && m_pending.front().record.modRevision <= revision) {
+        m_window.push_back(std::move(m_pending.front()));
+        m_pending.pop_front();
+        dispatch(m_window.back());
+    }
+    while (m_window.size() > m_options.watchWindow) {
+        m_windowFloor = m_window.front().record.modRevision;
+        m_window.pop_front();
+    }
+    while (!m_afterCommit.empty() && m_afterCommit.begin()->first <= revision) {
+        auto callback = std::move(m_afterCommit.begin()->second);
+        m_afterCommit.erase(m_afterCommit.begin());
+        callback();
+    }
+    Q_EMIT committed(revision);
+}
+
+void Store::dispatch(const Event &event)
+{
+    // A callback may cancel watches (its own included) or add new ones; walk by id.
+    quint64 id = 0;
+    while (true) {
+        auto it = m_watches.upper_bound(id);
+        if (it == m_watches.end())
+            break;
+        id = it->first;
+        if (hasPrefix(event.record.key, it->second.first)) {
+            WatchCallback callback = it->second.second;  // survives the watch cancelling itself
+            callback(event);
+        }
+    }
+}
+
+Result<std::unique_ptr<Store::Watch>> Store::watch(const std::string &prefix, Revision afterRevision,
+                                                    WatchCallback callback)
+{
+    CD_ASSERT_THREAD(this);
+    if (afterRevision < m_windowFloor)
+        return Error{ErrorKind::Gone,
+                     "too old resource version: " + std::to_string(afterRevision) + " (" +
+                         std::to_string(m_windowFloor + 1) + ")",
+                     {}};
+    const quint64 id = m_nextWatchId++;
+    std::unique_ptr<Watch> handle(new Watch(this, id));
+    // Replay what the watcher missed, then register for live events. Both happen on this thread,
+    // so no event can slip between them. The window is ordered by revision.
+    auto first = std::upper_bound(m_window.begin(), m_window.end(), afterRevision,
+                                  [](Revision r, const Event &e) { return r < e.record.modRevision; });
+    for (auto it = first; it != m_window.end(); ++it)
+        if (hasPrefix(it->record.key, prefix))
+            callback(*it);
+    m_watches.emplace(id, std::make_pair(prefix, std::move(callback)));
+    return handle;
+}
+
+void Store::compact()
+{
+    CD_ASSERT_THREAD(this);
+    m_writer->requestCompaction();
+    if (!m_options.writerThread)
+        (void)m_writer->commitNow({});
+}
+
+std::optional<Error> Store::failure() const
+{
+    if (m_failure)
+        return m_failure;
+    if (m_writer->failed())
+        return m_writer->lastError();
+    return std::nullopt;
+}
+
+} // namespace cd::store
