@@ -25,3 +25,14 @@ function(clusterdeck_test name)
   set_tests_properties(${name} PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}"
     ENVIRONMENT "QT_QPA_PLATFORM=offscreen;CLUSTERDECK_SOURCE_DIR=${PROJECT_SOURCE_DIR};CLUSTERDECK_BIN_DIR=${CMAKE_BINARY_DIR}/bin")
 endfunction()
+
+# Every tst_*.cpp in the calling folder becomes one test executable (named after the file)
+# linked to the given libraries: adding a test file needs no CMake edit.
+function(clusterdeck_test_folder)
+  cmake_parse_arguments(ARG "" "TIMEOUT" "DEPENDS;LABELS" ${ARGN})
+  file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/tst_*.cpp)
+  foreach(source IN LISTS sources)
+    get_filename_component(name ${source} NAME_WE)
+    clusterdeck_test(${name} SOURCES ${source} DEPENDS ${ARG_DEPENDS} LABELS ${ARG_LABELS} TIMEOUT ${ARG_TIMEOUT})
+  endforeach()
+endfunction()

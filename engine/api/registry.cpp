@@ -1,5 +1,7 @@
 #include "engine/api/registry.h"
 
+#include "engine/api/printers/printers.h"
+
 #include <algorithm>
 
 namespace cd::api {
@@ -12,6 +14,7 @@ const Registry &Registry::builtin()
         registerAppsResources(r);
         registerBatchResources(r);
         registerOtherResources(r);
+        attachPrinters(r);
         return r;
     }();
     return registry;

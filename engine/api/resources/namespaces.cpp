@@ -1,6 +1,4 @@
 #include "engine/api/resources/resources.h"
-#include "engine/api/table.h"
-#include "engine/core/clock.h"
 
 namespace cd::api {
 
@@ -37,13 +35,6 @@ void registerNamespaces(Registry &registry)
     };
     t.markDeleting = [](Json &object) { ensureObject(object, {"status"})["phase"] = "Terminating"; };
     t.selectableFields["status.phase"] = [](const Json &o) { return str(o, {"status", "phase"}); };
-    t.columns = {{"Name", "string", "name", "Name must be unique within a namespace.", 0},
-                 {"Status", "string", "", "The phase of the namespace: Active or Terminating.", 0},
-                 {"Age", "string", "", "Time since the namespace was created.", 0}};
-    t.cells = [](const Json &o) {
-        return Json::array({str(o, {"metadata", "name"}), str(o, {"status", "phase"}),
-                            ageSince(str(o, {"metadata", "creationTimestamp"}))});
-    };
     registry.add(std::move(t));
 }
 
