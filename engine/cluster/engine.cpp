@@ -1,12 +1,15 @@
 #include "engine/cluster/engine.h"
 
 #include "engine/api/apiservice.h"
+#include "engine/client/inprocessclient.h"
 #include "engine/cluster/kubeconfig.h"
+#include "engine/controllers/controllermanager.h"
 #include "engine/server/certificates.h"
 #include "engine/server/httpserver.h"
 #include "engine/store/store.h"
 
 #include <QDir>
+#include <QThread>
 
 namespace cd::cluster {
 
@@ -53,6 +56,7 @@ Result<std::unique_ptr<Engine>> Engine::start(const EngineConfig &config)
             apiService->handle(request, sink);
         });
     CD_CHECK(engine->m_server->listen());
+    engine->startControllers();
 
     // The kubeconfig appears only once the API serves, so its existence means "ready".
     engine->m_kubeconfigPath = config.kubeconfigPath.isEmpty() ? dataDir + "/kubeconfig" : config.kubeconfigPath;
@@ -65,6 +69,20 @@ Result<std::unique_ptr<Engine>> Engine::start(const EngineConfig &config)
 }
 
 Engine::~Engine() { shutdown(); }
+
+void Engine::startControllers()
+{
+    // The controllers run on their own thread and reach the API like any client would.
+    m_controllerThread = new QThread();
+    m_controllerThread->setObjectName(QStringLiteral("controllers"));
+    auto *client = new client::InProcessClient(m_api.get());
+    auto *manager = new controllers::ControllerManager(client);
+    client->setParent(manager);
+    manager->moveToThread(m_controllerThread);
+    m_controllers = manager;
+    m_controllerThread->start();
+    QMetaObject::invokeMethod(manager, &controllers::ControllerManager::start, Qt::QueuedConnection);
+}
 
 QString Engine::serverUrl() const
 {
@@ -79,6 +97,15 @@ quint16 Engine::port() const { return m_server ? m_server->port() : 0; }
 
 void Engine::shutdown()
 {
+    if (m_controllerThread) {
+        QMetaObject::invokeMethod(m_controllers, [manager = m_controllers] { delete manager; },
+                                  Qt::BlockingQueuedConnection);
+        m_controllerThread->quit();
+        m_controllerThread->wait();
+        delete m_controllerThread;
+        m_controllerThread = nullptr;
+        m_controllers = nullptr;
+    }
     m_server.reset();
     if (m_store)
         m_store->flush();

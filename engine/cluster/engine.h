@@ -20,6 +20,7 @@ class ApiService;
 namespace cd::server {
 class HttpServer;
 }
+class QThread;
 
 namespace cd::cluster {
 
@@ -44,10 +45,12 @@ public:
     api::ApiService &api() { return *m_api; }
     store::Store &store() { return *m_store; }
 
-    // Makes every acknowledged write durable and stops serving.
+    // Stops the controllers, makes every acknowledged write durable and stops serving.
     void shutdown();
 
 private:
+    void startControllers();
+
     Engine() = default;
 
     EngineConfig m_config;
@@ -55,6 +58,8 @@ private:
     std::unique_ptr<store::Store> m_store;
     std::unique_ptr<api::ApiService> m_api;
     std::unique_ptr<server::HttpServer> m_server;
+    QThread *m_controllerThread = nullptr;
+    QObject *m_controllers = nullptr;  // the ControllerManager, living on m_controllerThread
     QString m_kubeconfigPath;
 };
 
