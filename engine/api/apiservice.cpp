@@ -1,5 +1,6 @@
 #include "engine/api/apiservice.h"
 
+#include "engine/api/admission/namespacelifecycle.h"
 #include "engine/api/handlers.h"
 #include "engine/api/status.h"
 
@@ -75,6 +76,7 @@ Result<Target> resolveTarget(const Registry &registry, const std::string &group,
 ApiService::ApiService(store::Store &store, const Registry &registry, ApiOptions options)
     : m_context(store, registry, std::move(options))
 {
+    m_context.addAdmission(std::make_unique<NamespaceLifecycle>(m_context));
 }
 
 ApiService::~ApiService() = default;

@@ -2,7 +2,7 @@
 // What every API handler shares: the store, the registry of resources, the admission chain and
 // the object pipeline helpers (load, write, commit-then-respond).
 
-#include "engine/api/admission.h"
+#include "engine/api/admission/admission.h"
 #include "engine/api/registry.h"
 #include "engine/api/request.h"
 #include "engine/store/store.h"
