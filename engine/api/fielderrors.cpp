@@ -45,9 +45,33 @@ void FieldErrors::duplicate(const FieldPath &path, const Json &value)
     add("FieldValueDuplicate", path, "Duplicate value: " + formatValue(value));
 }
 
+void FieldErrors::invalidPrinted(const FieldPath &path, const std::string &printedValue, const std::string &detail)
+{
+    std::string message = "Invalid value";
+    if (!printedValue.empty())
+        message += ": " + printedValue;
+    if (!detail.empty())
+        message += ": " + detail;
+    add("FieldValueInvalid", path, std::move(message));
+}
+
+void FieldErrors::duplicatePrinted(const FieldPath &path, const std::string &printedValue, const std::string &detail)
+{
+    std::string message = "Duplicate value: " + printedValue;
+    if (!detail.empty())
+        message += ": " + detail;
+    add("FieldValueDuplicate", path, std::move(message));
+}
+
 void FieldErrors::notSupported(const FieldPath &path, const Json &value, const std::vector<std::string> &supported)
 {
-    std::string message = "Unsupported value: " + formatValue(value);
+    notSupportedPrinted(path, formatValue(value), supported);
+}
+
+void FieldErrors::notSupportedPrinted(const FieldPath &path, const std::string &printedValue,
+                                      const std::vector<std::string> &supported)
+{
+    std::string message = "Unsupported value: " + printedValue;
     if (!supported.empty()) {
         message += ": supported values: ";
         for (size_t i = 0; i < supported.size(); ++i)

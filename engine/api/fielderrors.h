@@ -30,6 +30,13 @@ public:
     void invalid(const FieldPath &path, const Json &value, const std::string &detail);
     void duplicate(const FieldPath &path, const Json &value);
     void notSupported(const FieldPath &path, const Json &value, const std::vector<std::string> &supported);
+    // The same with a bad value already printed the way Kubernetes prints it: Go's %#v for maps
+    // and structs (map[string]string{"app":"web"}, v1.LabelSelector{...}). An empty text omits
+    // the value, as Go does for field.OmitValueType ("Invalid value: <detail>").
+    void invalidPrinted(const FieldPath &path, const std::string &printedValue, const std::string &detail);
+    void notSupportedPrinted(const FieldPath &path, const std::string &printedValue,
+                             const std::vector<std::string> &supported);
+    void duplicatePrinted(const FieldPath &path, const std::string &printedValue, const std::string &detail = {});
     void forbidden(const FieldPath &path, const std::string &detail);
     void tooLong(const FieldPath &path, size_t max);
     void tooMany(const FieldPath &path, size_t actual, size_t max);
