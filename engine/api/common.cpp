@@ -33,9 +33,14 @@ WriteOptions writeOptions(const ApiRequest &request, const std::string &subresou
     return options;
 }
 
-Status checkFieldValidation(ApiContext &context, const ResourceType &type, const Json &object,
-                            const std::vector<std::string> &duplicates, const ApiRequest &request,
-                            std::vector<std::string> &warnings)
+namespace {
+
+// checkFieldValidation, plus the protobuf field numbers no schema knows (decodeBody's
+// unknownFields): reported like unknown JSON fields.
+Status checkFieldValidationWithUnknown(ApiContext &context, const ResourceType &type, const Json &object,
+                                       const std::vector<std::string> &duplicates,
+                                       const std::vector<std::string> &unknownProtobufFields, const ApiRequest &request,
+                                       std::vector<std::string> &warnings)
 {
     std::string mode = request.param("fieldValidation", "Warn");
     if (mode != "Strict" && mode != "Warn" && mode != "Ignore")
@@ -59,6 +64,8 @@ Status checkFieldValidation(ApiContext &context, const ResourceType &type, const
                                  type.kind + ": " + joinStrings(typeErrors, ", "));
     for (const std::string &d : duplicates)
         problems.push_back("duplicate field \"" + d + "\"");
+    for (const std::string &u : unknownProtobufFields)
+        problems.push_back("unknown field \"" + u + "\"");
     if (problems.empty() || mode == "Ignore")
         return {};
     if (mode == "Strict")
@@ -67,6 +74,15 @@ Status checkFieldValidation(ApiContext &context, const ResourceType &type, const
     for (const std::string &p : problems)
         warnings.push_back(p);
     return {};
+}
+
+} // namespace
+
+Status checkFieldValidation(ApiContext &context, const ResourceType &type, const Json &object,
+                            const std::vector<std::string> &duplicates, const ApiRequest &request,
+                            std::vector<std::string> &warnings)
+{
+    return checkFieldValidationWithUnknown(context, type, object, duplicates, {}, request, warnings);
 }
 
 Result<Json> decodeObject(ApiContext &context, const Target &target, const ApiRequest &request,
@@ -84,11 +100,12 @@ Result<Json> decodeObject(ApiContext &context, const Target &target, const ApiRe
         return Error::badRequest("the API version in the data (" + apiVersion +
                                  ") does not match the expected API version (" + type.apiVersion() + ")");
     if (!kind.empty() && kind != type.kind)
-        return Error::badRequest("the kind in the data (" + kind + ") does not match the expected kind (" +
-                                 type.kind + ")");
+        return Error::badRequest("the kind in the data (" + kind + ") does not match the expected kind (" + type.kind +
+                                 ")");
     object["kind"] = type.kind;
     object["apiVersion"] = type.apiVersion();
-    CD_CHECK(checkFieldValidation(context, type, object, body.duplicateFields, request, warnings));
+    CD_CHECK(checkFieldValidationWithUnknown(context, type, object, body.duplicateFields, body.unknownFields, request,
+                                             warnings));
     Json &meta = ensureObject(object, {"metadata"});
     if (type.namespaced) {
         const std::string ns = str(meta, {"namespace"});

@@ -1,5 +1,6 @@
 #include "engine/api/decode.h"
 
+#include "engine/api/protobuf.h"
 #include "engine/core/yaml.h"
 
 namespace cd::api {
@@ -96,6 +97,14 @@ Result<DecodedBody> decodeBody(const std::string &body, const std::string &conte
 {
     if (body.empty())
         return Error::badRequest("the request body is empty; an object was expected");
+    // Binary: decoded before the JSON nesting scan, which would read its bytes as brackets.
+    if (isProtobufContentType(contentType)) {
+        CD_TRY(ProtobufBody decoded, decodeProtobuf(body));
+        DecodedBody out;
+        out.value = std::move(decoded.value);
+        out.unknownFields = std::move(decoded.unknownFields);
+        return out;
+    }
     if (nestingDepth(body, kMaxNestingDepth) > kMaxNestingDepth)
         return Error::badRequest("the request body is nested more than " + std::to_string(kMaxNestingDepth) +
                                  " levels deep");

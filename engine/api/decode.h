@@ -1,6 +1,7 @@
 #pragma once
-// Request bodies to JSON: JSON or YAML by Content-Type, with a nesting limit, duplicate-field
-// detection (for fieldValidation=Strict) and errors that give the line and column.
+// Request bodies to JSON: JSON, YAML or Kubernetes protobuf by Content-Type, with a nesting limit,
+// duplicate-field detection (for fieldValidation=Strict) and errors that give the line and column
+// (or, for protobuf, the byte offset and field path).
 
 #include "engine/core/json.h"
 #include "engine/core/result.h"
@@ -15,6 +16,7 @@ constexpr int kMaxNestingDepth = 100;
 struct DecodedBody {
     Json value;
     std::vector<std::string> duplicateFields;  // dotted paths of fields given twice
+    std::vector<std::string> unknownFields;    // protobuf field numbers no schema knows ("spec.#42")
 };
 
 Result<DecodedBody> decodeBody(const std::string &body, const std::string &contentType);

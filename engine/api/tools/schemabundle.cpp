@@ -1,5 +1,6 @@
-// Build step: merges resources/openapi/*.yaml into one JSON object of definitions, embedded in
-// the engine so nothing parses YAML at run time. Fails on a definition written twice.
+// Build step: merges YAML mappings of definitions into one JSON object, embedded in the engine so
+// nothing parses YAML at run time: resources/openapi/*.yaml (the schemas) and
+// resources/protobuf/fields.yaml (the protobuf field numbers). Fails on a definition written twice.
 #include "engine/core/yaml.h"
 
 #include <fstream>
