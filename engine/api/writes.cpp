@@ -5,6 +5,8 @@
 #include "engine/api/schemas.h"
 #include "engine/api/status.h"
 
+#include <algorithm>
+
 namespace cd::api {
 namespace {
 
@@ -15,6 +17,41 @@ void respondStored(ApiContext &context, const SinkPtr &sink, int status, const S
                                                                                    : *stored.record.value);
     response.warnings = std::move(warnings);
     context.respondWhenDurable(sink, dryRun ? 0 : stored.record.modRevision, std::move(response));
+}
+
+// Kubernetes' wording for apply conflicts: one conflict on one line, several grouped by manager.
+// Each entry reads `conflict with "manager" using apps/v1: .spec.replicas`.
+Error applyConflict(const ResourceType &type, const std::string &name, const std::vector<std::string> &conflicts)
+{
+    Error error = conflict(type, name, "");
+    std::vector<std::pair<std::string, std::vector<std::string>>> byManager;
+    for (const std::string &c : conflicts) {
+        const size_t split = c.find(": .");
+        const std::string who = c.substr(0, split);
+        const std::string field = split == std::string::npos ? std::string() : c.substr(split + 2);
+        error.causes.push_back({"FieldManagerConflict", who, field});
+        auto it = std::find_if(byManager.begin(), byManager.end(), [&](const auto &g) { return g.first == who; });
+        if (it == byManager.end())
+            byManager.push_back({who, {field}});
+        else
+            it->second.push_back(field);
+    }
+    const size_t n = conflicts.size();
+    error.message = "Apply failed with " + std::to_string(n) + (n == 1 ? " conflict: " : " conflicts: ");
+    if (n == 1) {
+        error.message += conflicts[0];
+        return error;
+    }
+    for (size_t g = 0; g < byManager.size(); ++g) {
+        // "conflict with" -> "conflicts with" when a manager holds several fields.
+        std::string head = byManager[g].first;
+        if (byManager[g].second.size() > 1 && head.rfind("conflict with", 0) == 0)
+            head.insert(8, "s");
+        error.message += (g ? "\n" : "") + head + ":";
+        for (const std::string &field : byManager[g].second)
+            error.message += "\n- " + field;
+    }
+    return error;
 }
 
 } // namespace
@@ -115,14 +152,7 @@ void handlePatch(ApiContext &context, const Target &target, const ApiRequest &re
             return;
         }
         if (!applied->conflicts.empty()) {
-            Error error = conflict(type, target.name, "");
-            error.message = "Apply failed with " + std::to_string(applied->conflicts.size()) + " conflict" +
-                            (applied->conflicts.size() > 1 ? "s" : "") + ": ";
-            for (size_t i = 0; i < applied->conflicts.size(); ++i)
-                error.message += (i ? "\n" : "") + applied->conflicts[i];
-            for (const std::string &c : applied->conflicts)
-                error.causes.push_back({"FieldManagerConflict", c, ""});
-            respondError(sink, error);
+            respondError(sink, applyConflict(type, target.name, applied->conflicts));
             return;
         }
         Json object = std::move(applied->object);
