@@ -46,13 +46,67 @@ std::string rfc3339(TimePoint t) { return format(t, 0); }
 std::string rfc3339Micro(TimePoint t) { return format(t, 6); }
 std::string rfc3339Nano(TimePoint t) { return format(t, 9); }
 
-std::optional<TimePoint> parseRfc3339(std::string_view text)
+std::optional<TimePoint> parseRfc3339(std::string_view s)
 {
+    // Strict, as Go's time.Parse(time.RFC3339, ...): fixed-width fields, values in range, an
+    // optional fraction, then Z or ±hh:mm and nothing after.
+    size_t pos = 0;
+    auto number = [&](int width, int &out) {
+        if (pos + width > s.size())
+            return false;
+        out = 0;
+        for (int i = 0; i < width; ++i) {
+            const char c = s[pos + i];
+            if (c < '0' || c > '9')
+                return false;
+            out = out * 10 + (c - '0');
+        }
+        pos += width;
+        return true;
+    };
+    auto literal = [&](char c) {
+        if (pos >= s.size() || s[pos] != c)
+            return false;
+        ++pos;
+        return true;
+    };
     int year, month, day, hour, minute, second;
-    const std::string s(text);
-    int consumed = 0;
-    if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &month, &day, &hour, &minute, &second,
-                    &consumed) != 6)
+    if (!number(4, year) || !literal('-') || !number(2, month) || !literal('-') || !number(2, day) ||
+        !literal('T') || !number(2, hour) || !literal(':') || !number(2, minute) || !literal(':') ||
+        !number(2, second))
+        return std::nullopt;
+    static const int daysIn[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if (month < 1 || month > 12 || day < 1 || day > daysIn[month - 1] + (month == 2 && leap ? 1 : 0) ||
+        hour > 23 || minute > 59 || second > 59)
+        return std::nullopt;
+    long long nanos = 0;
+    if (pos < s.size() && s[pos] == '.') {
+        ++pos;
+        int digits = 0;
+        while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+            if (digits < 9)
+                nanos = nanos * 10 + (s[pos] - '0');
+            ++digits;
+            ++pos;
+        }
+        if (digits == 0)
+            return std::nullopt;
+        for (int d = digits; d < 9; ++d)
+            nanos *= 10;
+    }
+    long offsetSeconds = 0;
+    if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
+        const int sign = s[pos] == '+' ? 1 : -1;
+        ++pos;
+        int oh = 0, om = 0;
+        if (!number(2, oh) || !literal(':') || !number(2, om) || oh > 23 || om > 59)
+            return std::nullopt;
+        offsetSeconds = sign * (oh * 3600 + om * 60);
+    } else if (!literal('Z')) {
+        return std::nullopt;
+    }
+    if (pos != s.size())
         return std::nullopt;
     std::tm tm{};
     tm.tm_year = year - 1900;
@@ -61,30 +115,6 @@ std::optional<TimePoint> parseRfc3339(std::string_view text)
     tm.tm_hour = hour;
     tm.tm_min = minute;
     tm.tm_sec = second;
-    long long nanos = 0;
-    size_t pos = consumed;
-    if (pos < s.size() && s[pos] == '.') {
-        ++pos;
-        int digits = 0;
-        while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-            if (digits < 9) {
-                nanos = nanos * 10 + (s[pos] - '0');
-                ++digits;
-            }
-            ++pos;
-        }
-        for (; digits < 9; ++digits)
-            nanos *= 10;
-    }
-    long offsetSeconds = 0;
-    if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
-        int oh = 0, om = 0;
-        if (std::sscanf(s.c_str() + pos + 1, "%2d:%2d", &oh, &om) != 2)
-            return std::nullopt;
-        offsetSeconds = (oh * 3600 + om * 60) * (s[pos] == '+' ? 1 : -1);
-    } else if (pos >= s.size() || (s[pos] != 'Z' && s[pos] != 'z')) {
-        return std::nullopt;
-    }
     const std::time_t epoch = timegm(&tm) - offsetSeconds;
     return TimePoint(std::chrono::seconds(epoch)) +
            std::chrono::duration_cast<TimePoint::duration>(std::chrono::nanoseconds(nanos));

@@ -23,29 +23,31 @@ std::vector<std::string> splitTerms(std::string_view text)
     return terms;
 }
 
-std::string unescape(std::string_view s)
+// fields.UnescapeValue: "\\", "\," and "\=" are the only escapes, and an unescaped "," or "="
+// in a value is an error. Go prints the offending rune with %v, which gives its number.
+Result<std::string> unescapeValue(std::string_view s)
 {
     std::string out;
-    for (size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '\\' && i + 1 < s.size())
-            ++i;
-        out += s[i];
-    }
-    return out;
-}
-
-// Position of the first unescaped occurrence of needle.
-size_t findUnescaped(std::string_view s, std::string_view needle)
-{
-    for (size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '\\') {
-            ++i;
+    bool inSlash = false;
+    for (char c : s) {
+        if (inSlash) {
+            if (c != '\\' && c != ',' && c != '=')
+                return Error::badRequest(std::string("invalid field selector: invalid escape sequence: \\") + c);
+            out += c;
+            inSlash = false;
             continue;
         }
-        if (s.substr(i, needle.size()) == needle)
-            return i;
+        if (c == '\\')
+            inSlash = true;
+        else if (c == ',' || c == '=')
+            return Error::badRequest("invalid field selector: unescaped character in value: " +
+                                     std::to_string(int(static_cast<unsigned char>(c))));
+        else
+            out += c;
     }
-    return std::string_view::npos;
+    if (inSlash)
+        return Error::badRequest("invalid field selector: invalid escape sequence: \\");
+    return out;
 }
 
 } // namespace
@@ -53,27 +55,27 @@ size_t findUnescaped(std::string_view s, std::string_view needle)
 Result<FieldSelector> FieldSelector::parse(std::string_view text)
 {
     FieldSelector selector;
-    if (text.empty())
-        return selector;
     for (const std::string &term : splitTerms(text)) {
         if (term.empty())
             continue;
-        FieldRequirement r;
-        size_t pos;
-        if ((pos = findUnescaped(term, "!=")) != std::string_view::npos) {
-            r.equals = false;
-            r.field = unescape(std::string_view(term).substr(0, pos));
-            r.value = unescape(std::string_view(term).substr(pos + 2));
-        } else if ((pos = findUnescaped(term, "==")) != std::string_view::npos) {
-            r.field = unescape(std::string_view(term).substr(0, pos));
-            r.value = unescape(std::string_view(term).substr(pos + 2));
-        } else if ((pos = findUnescaped(term, "=")) != std::string_view::npos) {
-            r.field = unescape(std::string_view(term).substr(0, pos));
-            r.value = unescape(std::string_view(term).substr(pos + 1));
-        } else {
-            return Error::badRequest("invalid selector: '" + std::string(text) + "'; can't understand '" + term + "'");
+        // The first position where "!=", "==" or "=" starts splits the term; the field name is
+        // taken literally (no escapes), the value is unescaped.
+        size_t pos = std::string::npos;
+        size_t opLength = 0;
+        bool equals = true;
+        for (size_t i = 0; i < term.size() && pos == std::string::npos; ++i) {
+            if (term.compare(i, 2, "!=") == 0) {
+                pos = i, opLength = 2, equals = false;
+            } else if (term.compare(i, 2, "==") == 0) {
+                pos = i, opLength = 2;
+            } else if (term[i] == '=') {
+                pos = i, opLength = 1;
+            }
         }
-        selector.m_requirements.push_back(std::move(r));
+        if (pos == std::string::npos)
+            return Error::badRequest("invalid selector: '" + std::string(text) + "'; can't understand '" + term + "'");
+        CD_TRY(std::string value, unescapeValue(std::string_view(term).substr(pos + opLength)));
+        selector.m_requirements.push_back({term.substr(0, pos), equals, std::move(value)});
     }
     return selector;
 }

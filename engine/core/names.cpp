@@ -118,11 +118,10 @@ Messages qualifiedName(std::string_view value)
             for (const std::string &m : dns1123Subdomain(prefix))
                 out.push_back("prefix part " + m);
     }
-    if (name.empty()) {
+    // An empty name part gets both messages, as in Kubernetes (the pattern does not match "" either).
+    if (name.empty())
         out.push_back("name part must be non-empty");
-        return out;
-    }
-    if (name.size() > 63)
+    else if (name.size() > 63)
         out.push_back("name part " + maxLength(63));
     if (!isQualifiedNamePart(name))
         out.push_back(kQualifiedNameMessage);
@@ -155,14 +154,15 @@ Messages ianaServiceName(std::string_view value)
         if (c >= 'a' && c <= 'z')
             hasLetter = true;
     }
+    // The order of IsValidPortName's messages.
     if (!lowerAlnumDash)
         out.push_back("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
+    if (!hasLetter)
+        out.push_back("must contain at least one letter (a-z)");
     if (value.find("--") != std::string_view::npos)
         out.push_back("must not contain consecutive hyphens");
     if (!value.empty() && (value.front() == '-' || value.back() == '-'))
         out.push_back("must not begin or end with a hyphen");
-    if (!hasLetter)
-        out.push_back("must contain at least one letter (a-z)");
     return out;
 }
 
@@ -188,13 +188,17 @@ Messages cIdentifier(std::string_view value)
 
 Messages envVarName(std::string_view value)
 {
-    bool ok = !value.empty();
+    // IsRelaxedEnvVarName (RelaxedEnvironmentVariableValidation, on by default in v1.32).
+    Messages out;
+    if (value.empty())
+        out.push_back("environment variable name must be non-empty");
     for (char c : value)
-        if (c < 32 || c > 126 || c == '=')
-            ok = false;
-    if (!ok)
-        return {"a valid environment variable name must consist only of printable ASCII characters other than '='"};
-    return {};
+        if (c < 32 || c > 126 || c == '=') {
+            out.push_back("a valid environment variable name must consist only of printable ASCII characters other "
+                          "than '='");
+            break;
+        }
+    return out;
 }
 
 Messages configMapKey(std::string_view value)
@@ -211,6 +215,8 @@ Messages configMapKey(std::string_view value)
                       "or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')");
     if (value == "." || value == "..")
         out.push_back("must not be '" + std::string(value) + "'");
+    else if (value.substr(0, 2) == "..")
+        out.push_back("must not start with '..'");
     return out;
 }
 

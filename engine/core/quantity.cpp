@@ -111,27 +111,8 @@ Result<Quantity> Quantity::parse(std::string_view text)
         for (int i = 0; i <= u - units; ++i)
             binaryFactor *= 1024;
         q.m_format = Format::BinarySI;
-    } else if (suffix[0] == 'e' || suffix[0] == 'E') {
-        std::string_view exponent = suffix.substr(1);
-        if (exponent.empty())
-            return syntax;
-        bool expNegative = false;
-        size_t i = 0;
-        if (exponent[0] == '+' || exponent[0] == '-') {
-            expNegative = exponent[0] == '-';
-            ++i;
-        }
-        if (i == exponent.size())
-            return syntax;
-        int value = 0;
-        for (; i < exponent.size(); ++i) {
-            if (exponent[i] < '0' || exponent[i] > '9' || value > 1000)
-                return syntax;
-            value = value * 10 + (exponent[i] - '0');
-        }
-        decimalExponent = expNegative ? -value : value;
-        q.m_format = Format::DecimalExponent;
     } else if (suffix.size() == 1) {
+        // A lone letter is an SI suffix; "E" alone is exa, not an exponent (as Kubernetes reads it).
         switch (suffix[0]) {
         case 'n': decimalExponent = -9; break;
         case 'u': decimalExponent = -6; break;
@@ -145,32 +126,72 @@ Result<Quantity> Quantity::parse(std::string_view text)
         default: return syntax;
         }
         q.m_format = Format::DecimalSI;
+    } else if (suffix[0] == 'e' || suffix[0] == 'E') {
+        std::string_view exponent = suffix.substr(1);
+        bool expNegative = false;
+        size_t i = 0;
+        if (exponent[0] == '+' || exponent[0] == '-') {
+            expNegative = exponent[0] == '-';
+            ++i;
+        }
+        if (i == exponent.size())
+            return syntax;
+        // Kubernetes keeps the exponent in an int32 and rejects anything beyond it.
+        long long value = 0;
+        for (; i < exponent.size(); ++i) {
+            if (exponent[i] < '0' || exponent[i] > '9')
+                return syntax;
+            value = value * 10 + (exponent[i] - '0');
+            if (value > 2147483647)
+                return syntax;
+        }
+        decimalExponent = int(expNegative ? -value : value);
+        q.m_format = Format::DecimalExponent;
     } else {
         return syntax;
     }
 
     // nanos = mantissa * 10^(decimalExponent - fractionDigits + 9) * binaryFactor, rounded up.
-    int shift = decimalExponent - fractionDigits + 9;
+    const long long shift = static_cast<long long>(decimalExponent) - fractionDigits + 9;
+    // Kubernetes caps binary quantities at the largest int64 (in base units).
+    const __int128 maxBinary = static_cast<__int128>(9223372036854775807LL) * kNano;
+    if (mantissa > kLimit / binaryFactor) {
+        if (q.m_format != Format::BinarySI)
+            return Error::badRequest("quantity is too large");
+        q.m_nanos = negative ? -maxBinary : maxBinary;
+        return q;
+    }
     __int128 nanos = mantissa * binaryFactor;
     bool inexact = droppedNonZero;
     if (shift >= 0) {
-        if (shift > 38)
-            return Error::badRequest("quantity is too large");
-        const __int128 factor = pow10(shift);
-        if (nanos != 0 && nanos > kLimit / factor)
-            return Error::badRequest("quantity is too large");
-        nanos *= factor;
+        if (nanos != 0) {
+            const __int128 factor = shift > 38 ? 0 : pow10(int(shift));
+            if (factor == 0 || nanos > kLimit / factor) {
+                if (q.m_format != Format::BinarySI)
+                    return Error::badRequest("quantity is too large");
+                nanos = maxBinary;
+            } else {
+                nanos *= factor;
+            }
+        }
     } else {
         if (-shift > 38) {
             inexact |= nanos != 0;
             nanos = 0;
         } else {
-            const __int128 divisor = pow10(-shift);
+            const __int128 divisor = pow10(int(-shift));
             inexact |= nanos % divisor != 0;
             nanos /= divisor;
         }
         if (inexact)
             nanos += 1;  // Kubernetes rounds values finer than 1n up
+    }
+    if (q.m_format == Format::BinarySI) {
+        // A binary amount below one unit reads as decimal (".000000000001Ki" is "2n").
+        if (nanos > maxBinary)
+            nanos = maxBinary;
+        if (nanos > 0 && nanos < kNano)
+            q.m_format = Format::DecimalSI;
     }
     q.m_nanos = negative ? -nanos : nanos;
     return q;
@@ -178,8 +199,18 @@ Result<Quantity> Quantity::parse(std::string_view text)
 
 Result<Quantity> Quantity::fromJson(const Json &value)
 {
-    if (value.is_string())
-        return parse(value.get_ref<const std::string &>());
+    // As Quantity.UnmarshalJSON: null is zero, and a string is trimmed before it is parsed.
+    if (value.is_null())
+        return Quantity();
+    if (value.is_string()) {
+        std::string_view text = value.get_ref<const std::string &>();
+        auto isSpace = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; };
+        while (!text.empty() && isSpace(text.front()))
+            text.remove_prefix(1);
+        while (!text.empty() && isSpace(text.back()))
+            text.remove_suffix(1);
+        return parse(text);
+    }
     if (value.is_number_integer())
         return parse(std::to_string(value.get<long long>()));
     if (value.is_number_float()) {
@@ -247,33 +278,35 @@ std::string Quantity::toString() const
     return sign + int128ToString(mantissa) + suffix;
 }
 
-long long Quantity::milliValue() const
+// Kubernetes rounds a value that does not divide evenly away from zero (-1.5 gives -2).
+static long long divideAwayFromZero(__int128 nanos, __int128 unit)
 {
-    const __int128 perMilli = 1000000;
-    __int128 v = m_nanos / perMilli;
-    if (m_nanos % perMilli > 0)
-        v += 1;
+    __int128 v = nanos / unit;
+    if (nanos % unit != 0)
+        v += nanos > 0 ? 1 : -1;
     return static_cast<long long>(v);
 }
 
-long long Quantity::value() const
-{
-    __int128 v = m_nanos / kNano;
-    if (m_nanos % kNano > 0)
-        v += 1;
-    return static_cast<long long>(v);
-}
+long long Quantity::milliValue() const { return divideAwayFromZero(m_nanos, 1000000); }
+
+long long Quantity::value() const { return divideAwayFromZero(m_nanos, kNano); }
 
 double Quantity::asDouble() const { return static_cast<double>(m_nanos) / 1e9; }
 
+// Adding to (or subtracting from) zero takes the other side's format, as Quantity.Add and Sub
+// do, so "0" + "1Gi" prints "1Gi".
 Quantity &Quantity::operator+=(const Quantity &other)
 {
+    if (m_nanos == 0)
+        m_format = other.m_format;
     m_nanos += other.m_nanos;
     return *this;
 }
 
 Quantity &Quantity::operator-=(const Quantity &other)
 {
+    if (m_nanos == 0)
+        m_format = other.m_format;
     m_nanos -= other.m_nanos;
     return *this;
 }

@@ -34,11 +34,14 @@ Json resolvePlain(const std::string &s)
         return false;
     const char *begin = s.c_str();
     char *end = nullptr;
-    // Integers: decimal with optional sign, 0x hex, 0o octal.
+    // Integers: decimal with optional sign, 0x hex, 0o octal (digits only: strtoll alone would
+    // also take a sign or spaces, reading "0x-1" as -1).
     if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'o')) {
+        const bool hex = s[1] == 'x';
+        const bool digitsOnly = s.find_first_not_of(hex ? "0123456789abcdefABCDEF" : "01234567", 2) == std::string::npos;
         errno = 0;
-        const long long v = std::strtoll(begin + 2, &end, s[1] == 'x' ? 16 : 8);
-        if (*end == '\0' && errno == 0)
+        const long long v = digitsOnly ? std::strtoll(begin + 2, &end, hex ? 16 : 8) : 0;
+        if (digitsOnly && *end == '\0' && errno == 0)
             return v;
     }
     bool integral = true;
@@ -52,9 +55,13 @@ Json resolvePlain(const std::string &s)
         const long long v = std::strtoll(begin, &end, 10);
         if (*end == '\0' && errno == 0)
             return v;
-        const unsigned long long u = std::strtoull(begin, &end, 10);
-        if (*end == '\0' && errno == 0)
-            return u;
+        // Above INT64_MAX: unsigned, for non-negative values only (strtoull would wrap "-N").
+        if (s[0] != '-') {
+            errno = 0;  // strtoll left ERANGE behind
+            const unsigned long long u = std::strtoull(begin, &end, 10);
+            if (*end == '\0' && errno == 0)
+                return u;
+        }
     }
     if (isOneOf(s, {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"}))
         return std::numeric_limits<double>::infinity();
@@ -123,7 +130,7 @@ Result<Json> convert(const YAML::Node &node, int depth)
     case YAML::NodeType::Map: {
         Json object = Json::object();
         for (auto it = node.begin(); it != node.end(); ++it) {
-            const YAML::Node &keyNode = it->first;
+            const YAML::Node keyNode = it->first;  // a copy: it->first is a temporary
             if (!keyNode.IsScalar())
                 return yamlError(keyNode.Mark(), "a mapping key must be a scalar");
             std::string key = keyNode.Scalar();

@@ -57,7 +57,10 @@ void LogWriter::requestCompaction()
 void LogWriter::flush()
 {
     std::unique_lock lock(m_mutex);
-    m_drained.wait(lock, [this] { return (m_queue.empty() && !m_busy) || m_failed || !m_thread.joinable(); });
+    // A requested compaction counts as pending work, so flush() after compact() sees it done.
+    m_drained.wait(lock, [this] {
+        return (m_queue.empty() && !m_busy && !m_compact) || m_failed || !m_thread.joinable();
+    });
 }
 
 Status LogWriter::commitNow(std::vector<LogEntry> entries)
@@ -153,14 +156,23 @@ Status LogWriter::commitBatch(const std::vector<LogEntry> &batch, bool compact)
     sqlite3_finalize(insert);
     if (compact) {
         // History lives in memory (the watch window); on disk only each key's newest row matters.
-        // The highest revision is remembered in meta so it never goes backwards after a restart.
-        CD_CHECK(exec(m_db, "INSERT OR REPLACE INTO meta(name, value) SELECT 'revision', MAX(rev) FROM log "
-                            "WHERE (SELECT MAX(rev) FROM log) IS NOT NULL;"
-                            "DELETE FROM log WHERE EXISTS (SELECT 1 FROM log AS newer "
-                            "WHERE newer.key = log.key AND newer.rev > log.rev);"
-                            "DELETE FROM log WHERE deleted = 1;"));
+        // The highest revision is remembered in meta so it never goes backwards after a restart;
+        // MAX over both, since a second compaction with no write in between sees only older rows.
+        const Status trimmed = exec(m_db, "INSERT OR REPLACE INTO meta(name, value) SELECT 'revision', "
+                                          "MAX(COALESCE((SELECT MAX(rev) FROM log), 0), "
+                                          "COALESCE((SELECT value FROM meta WHERE name = 'revision'), 0));"
+                                          "DELETE FROM log WHERE EXISTS (SELECT 1 FROM log AS newer "
+                                          "WHERE newer.key = log.key AND newer.rev > log.rev);"
+                                          "DELETE FROM log WHERE deleted = 1;");
+        if (!trimmed.ok()) {
+            (void)exec(m_db, "ROLLBACK");
+            return trimmed;
+        }
     }
-    return exec(m_db, "COMMIT");
+    const Status committed = exec(m_db, "COMMIT");
+    if (!committed.ok())
+        (void)exec(m_db, "ROLLBACK");  // leave no transaction open behind a failed commit
+    return committed;
 }
 
 } // namespace cd::store

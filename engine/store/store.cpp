@@ -176,6 +176,8 @@ Result<Record> Store::remove(const std::string &key, Revision expectedModRevisio
 Result<Record> Store::write(const std::string &key, EventType type, Revision createRevision, const Encoder &encode,
                             Value previous)
 {
+    if (!m_failure && m_writer->failed())
+        m_failure = m_writer->lastError();  // the writer thread gave up: stop acknowledging writes
     if (m_failure)
         return Error{ErrorKind::ServiceUnavailable, "the store cannot write: " + m_failure->message, {}};
     const Revision revision = m_revision + 1;
@@ -277,14 +279,24 @@ Result<std::unique_ptr<Store::Watch>> Store::watch(const std::string &prefix, Re
                      {}};
     const quint64 id = m_nextWatchId++;
     std::unique_ptr<Watch> handle(new Watch(this, id));
-    // Replay what the watcher missed, then register for live events. Both happen on this thread,
-    // so no event can slip between them. The window is ordered by revision.
+    // Each watch sees every revision after afterRevision once, in order. Writes that are not yet
+    // durable may be older than afterRevision (a list reads them at once), and a watch opened from
+    // inside a callback replays the event being dispatched: both would otherwise arrive twice.
+    auto delivered = std::make_shared<Revision>(afterRevision);
+    WatchCallback filtered = [delivered, callback = std::move(callback)](const Event &event) {
+        if (event.record.modRevision <= *delivered)
+            return;
+        *delivered = event.record.modRevision;
+        callback(event);
+    };
+    // Registered before the replay so that a callback may cancel its own watch while replaying.
+    m_watches.emplace(id, std::make_pair(prefix, filtered));
     auto first = std::upper_bound(m_window.begin(), m_window.end(), afterRevision,
                                   [](Revision r, const Event &e) { return r < e.record.modRevision; });
-    for (auto it = first; it != m_window.end(); ++it)
-        if (hasPrefix(it->record.key, prefix))
-            callback(*it);
-    m_watches.emplace(id, std::make_pair(prefix, std::move(callback)));
+    const size_t firstIndex = size_t(first - m_window.begin());
+    for (size_t i = firstIndex; i < m_window.size() && m_watches.count(id); ++i)
+        if (hasPrefix(m_window[i].record.key, prefix))
+            filtered(Event(m_window[i]));  // a copy: the callback may write and reshape the window
     return handle;
 }
 
