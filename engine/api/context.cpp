@@ -117,6 +117,17 @@ Result<StoredObject> ApiContext::updateObject(const ResourceType &type, Json obj
     }
     if (type.defaults)
         type.defaults(object);
+    // Counted after defaults: a client that leaves defaulted fields out has not changed them.
+    if (type.generation && options.subresource != "status") {
+        bool changed = specChanged(object, old.object);
+        auto annotations = [](const Json &o) {
+            const Json *a = find(o, {"metadata", "annotations"});
+            return a ? *a : Json();
+        };
+        if (type.annotationsCountAsSpec && annotations(object) != annotations(old.object))
+            changed = true;
+        object["metadata"]["generation"] = integer(old.object, {"metadata", "generation"}, 1) + (changed ? 1 : 0);
+    }
     AdmissionRequest request{Operation::Update, &type,   str(object, {"metadata", "namespace"}), name,
                              options.subresource, &object, &old.object, options.dryRun};
     CD_CHECK(admit(request));
@@ -171,10 +182,14 @@ Result<StoredObject> ApiContext::removeObject(const ResourceType &type, const St
 Result<StoredObject> ApiContext::store(const ResourceType &type, Json &object, const StoredObject *old, bool dryRun)
 {
     const std::string name = str(object, {"metadata", "name"});
-    if (dryRun)
-        return StoredObject{object, old ? old->record : store::Record{}};
     const std::string ns = str(object, {"metadata", "namespace"});
     const std::string key = type.key(ns, name);
+    if (dryRun) {
+        // A dry run answers as the real write would, conflicts included.
+        if (!old && m_store.get(key))
+            return alreadyExists(type, name);
+        return StoredObject{object, old ? old->record : store::Record{}};
+    }
     const store::Encoder encode = [&object](store::Revision revision) {
         object["metadata"]["resourceVersion"] = std::to_string(revision);
         return dump(object);

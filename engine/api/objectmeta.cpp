@@ -173,14 +173,11 @@ void prepareMetaForUpdate(const ResourceType &type, Json &object, const Json &ol
             meta.erase(field);
     }
     meta.erase("selfLink");
-    if (type.generation) {
-        long long generation = integer(oldMeta, {"generation"}, 1);
-        if (specChanged(object, old))
-            ++generation;
-        meta["generation"] = generation;
-    } else {
+    // The server counts the generation once defaults are applied (ApiContext::updateObject).
+    if (type.generation)
+        meta["generation"] = integer(oldMeta, {"generation"}, 1);
+    else
         meta.erase("generation");
-    }
     if (!type.namespaced)
         meta.erase("namespace");
     for (const char *field : {"labels", "annotations", "finalizers", "ownerReferences"})

@@ -37,6 +37,7 @@ struct ResourceType {
     std::vector<std::string> otherSubresources;  // binding, eviction, log, exec, ... (for discovery)
     bool allowCreateOnUpdate = false;  // PUT creates a missing object (Endpoints, Lease)
     bool generation = false;           // metadata.generation counts spec changes
+    bool annotationsCountAsSpec = false;  // ... and annotation changes (Deployments copy them on)
     std::vector<std::string> verbs = {"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"};
 
     // Name rule of metadata.name (a names:: check); subdomain by default.
