@@ -208,9 +208,19 @@ Result<StoredObject> ApiContext::store(const ResourceType &type, Json &object, c
 
 void ApiContext::respondWhenDurable(const SinkPtr &sink, store::Revision revision, ApiResponse response)
 {
-    m_store.afterCommit(revision, [sink, response = std::move(response)]() mutable {
-        if (!sink->isClosed())
-            sink->respond(std::move(response));
+    m_store.afterCommit(revision, [this, sink, response = std::move(response)](bool durable) mutable {
+        if (sink->isClosed())
+            return;
+        if (!durable) {
+            // Never acknowledge what the disk did not keep.
+            const auto failure = m_store.failure();
+            sink->respond(errorResponse(Error{ErrorKind::ServiceUnavailable,
+                                              "the write could not be made durable: " +
+                                                  (failure ? failure->message : std::string("the store failed")),
+                                              {}}));
+            return;
+        }
+        sink->respond(std::move(response));
     });
 }
 

@@ -1,6 +1,7 @@
 #include "engine/cluster/datadirlock.h"
 
 #include <QDir>
+#include <QFile>
 
 #include <cerrno>
 #include <cstring>
@@ -17,6 +18,8 @@ Status DataDirLock::acquire(const QString &dataDir)
 {
     if (!QDir().mkpath(dataDir))
         return Error::internal("cannot create the data folder " + dataDir.toStdString());
+    // The folder holds Secrets, keys and the token: for its owner only.
+    QFile::setPermissions(dataDir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     const std::string path = (dataDir + "/lock").toStdString();
     const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0)

@@ -9,6 +9,7 @@
 #include "engine/store/store.h"
 
 #include <QDir>
+#include <QFile>
 #include <QThread>
 
 namespace cd::cluster {
@@ -24,6 +25,9 @@ Result<std::unique_ptr<Engine>> Engine::start(const EngineConfig &config)
     engine->m_config = config;
     const QString dataDir = QDir(config.dataDir).absolutePath();
     CD_CHECK(engine->m_lock.acquire(dataDir));
+    // The kubeconfig means "the API serves": a previous run's copy must not outlive it.
+    engine->m_kubeconfigPath = config.kubeconfigPath.isEmpty() ? dataDir + "/kubeconfig" : config.kubeconfigPath;
+    QFile::remove(engine->m_kubeconfigPath);
 
     store::StoreOptions storeOptions;
     storeOptions.path = dataDir + "/store.db";
@@ -59,7 +63,6 @@ Result<std::unique_ptr<Engine>> Engine::start(const EngineConfig &config)
     engine->startControllers();
 
     // The kubeconfig appears only once the API serves, so its existence means "ready".
-    engine->m_kubeconfigPath = config.kubeconfigPath.isEmpty() ? dataDir + "/kubeconfig" : config.kubeconfigPath;
     KubeconfigContents kubeconfig;
     kubeconfig.server = engine->serverUrl();
     kubeconfig.caCertificate = caPem;

@@ -18,7 +18,10 @@ Status exec(sqlite3 *db, const char *sql)
 
 } // namespace
 
-LogWriter::LogWriter(sqlite3 *db, CommitCallback onCommit) : m_db(db), m_onCommit(std::move(onCommit)) {}
+LogWriter::LogWriter(sqlite3 *db, CommitCallback onCommit, FailureCallback onFailure)
+    : m_db(db), m_onCommit(std::move(onCommit)), m_onFailure(std::move(onFailure))
+{
+}
 
 LogWriter::~LogWriter()
 {
@@ -117,6 +120,8 @@ void LogWriter::run()
         }
         if (status.ok() && !batch.empty() && m_onCommit)
             m_onCommit(batch.back().revision);
+        if (!status.ok() && m_onFailure)
+            m_onFailure(status.error());
         m_drained.notify_all();
         if (!status.ok())
             break;

@@ -29,8 +29,10 @@ class LogWriter {
 public:
     // Called on the writer thread after every commit with the highest durable revision.
     using CommitCallback = std::function<void(Revision durable)>;
+    // Called on the writer thread when a commit failed; nothing is committed after that.
+    using FailureCallback = std::function<void(const Error &error)>;
 
-    LogWriter(sqlite3 *db, CommitCallback onCommit);
+    LogWriter(sqlite3 *db, CommitCallback onCommit, FailureCallback onFailure = {});
     ~LogWriter();  // drains the queue, then stops
 
     void start();
@@ -51,6 +53,7 @@ private:
 
     sqlite3 *m_db;
     CommitCallback m_onCommit;
+    FailureCallback m_onFailure;
     std::thread m_thread;
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;

@@ -68,10 +68,16 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions &options)
     }
     CD_CHECK(store->load());
     Store *raw = store.get();
-    store->m_writer = std::make_unique<LogWriter>(store->m_db, [raw](Revision durable) {
-        // Hop back to the store's thread; the store outlives the writer (its destructor joins it).
-        QMetaObject::invokeMethod(raw, [raw, durable] { raw->onDurable(durable); }, Qt::QueuedConnection);
-    });
+    // Both callbacks hop back to the store's thread; the store outlives the writer (its
+    // destructor joins the writer thread).
+    store->m_writer = std::make_unique<LogWriter>(
+        store->m_db,
+        [raw](Revision durable) {
+            QMetaObject::invokeMethod(raw, [raw, durable] { raw->onDurable(durable); }, Qt::QueuedConnection);
+        },
+        [raw](const Error &error) {
+            QMetaObject::invokeMethod(raw, [raw, error] { raw->onWriteFailed(error); }, Qt::QueuedConnection);
+        });
     if (options.writerThread)
         store->m_writer->start();
     return store;
@@ -210,11 +216,15 @@ Result<Record> Store::write(const std::string &key, EventType type, Revision cre
     return record;
 }
 
-void Store::afterCommit(Revision revision, std::function<void()> callback)
+void Store::afterCommit(Revision revision, std::function<void(bool)> callback)
 {
     CD_ASSERT_THREAD(this);
     if (revision <= m_durable) {
-        callback();
+        callback(true);
+        return;
+    }
+    if (m_failure) {
+        callback(false);
         return;
     }
     m_afterCommit.emplace(revision, std::move(callback));
@@ -247,9 +257,21 @@ void Store::onDurable(Revision revision)
     while (!m_afterCommit.empty() && m_afterCommit.begin()->first <= revision) {
         auto callback = std::move(m_afterCommit.begin()->second);
         m_afterCommit.erase(m_afterCommit.begin());
-        callback();
+        callback(true);
     }
     Q_EMIT committed(revision);
+}
+
+void Store::onWriteFailed(const Error &error)
+{
+    if (!m_failure)
+        m_failure = error;
+    // Writes that never became durable are never acknowledged, and never seen by watchers.
+    m_pending.clear();
+    auto waiting = std::move(m_afterCommit);
+    m_afterCommit.clear();
+    for (auto &[revision, callback] : waiting)
+        callback(false);
 }
 
 void Store::dispatch(const Event &event)

@@ -11,6 +11,7 @@
 #include "engine/store/record.h"
 
 #include <QObject>
+#include <QPointer>
 #include <QString>
 
 #include <deque>
@@ -46,7 +47,7 @@ public:
     private:
         friend class Store;
         Watch(Store *store, quint64 id) : m_store(store), m_id(id) {}
-        Store *m_store;
+        QPointer<Store> m_store;  // a watch may outlive its store
         quint64 m_id;
     };
 
@@ -69,8 +70,9 @@ public:
     // finalState encodes the object as deleted at the delete's revision (the watch DELETED event).
     Result<Record> remove(const std::string &key, Revision expectedModRevision, const Encoder &finalState);
 
-    // Runs callback on this object's thread once `revision` is durable (at once if it already is).
-    void afterCommit(Revision revision, std::function<void()> callback);
+    // Runs callback on this object's thread once `revision` is durable (at once if it already
+    // is), with true; with false if the store failed before it became durable.
+    void afterCommit(Revision revision, std::function<void(bool durable)> callback);
     // Blocks until every write so far is durable, then delivers pending events.
     void flush();
 
@@ -93,6 +95,8 @@ private:
     Result<Record> write(const std::string &key, EventType type, Revision createRevision, const Encoder &encode,
                          Value previous);
     void onDurable(Revision revision);
+    // The disk refused a commit: fail every write still waiting to become durable.
+    void onWriteFailed(const Error &error);
     void dispatch(const Event &event);
 
     StoreOptions m_options;
@@ -104,7 +108,7 @@ private:
     Revision m_windowFloor = 0;   // every event after this revision is in m_window or m_pending
     std::deque<Event> m_window;   // durable events, oldest first
     std::deque<Event> m_pending;  // written, not yet durable
-    std::multimap<Revision, std::function<void()>> m_afterCommit;
+    std::multimap<Revision, std::function<void(bool)>> m_afterCommit;
     std::map<quint64, std::pair<std::string, WatchCallback>> m_watches;
     quint64 m_nextWatchId = 1;
     size_t m_writesSinceCompaction = 0;

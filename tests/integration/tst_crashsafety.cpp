@@ -575,10 +575,6 @@ void TestCrashSafety::crashedDaemonsKubeconfigDoesNotOutliveIt()
     const QString message = restarted.stderrText();
     QVERIFY2(message.contains("cannot listen on 127.0.0.1:" + QString::number(squatter.serverPort())),
              qPrintable(message));
-    QEXPECT_FAIL("",
-                 "engine/cluster/engine.cpp does not remove the previous run's kubeconfig before serving "
-                 "(reported to the lead)",
-                 Continue);
     QVERIFY2(!QFile::exists(restarted.kubeconfigPath()), "a crashed daemon's kubeconfig still points at a dead server");
 }
 

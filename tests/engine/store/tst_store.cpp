@@ -506,7 +506,7 @@ void TestStore::afterCommitWaitsForDurability()
     QVERIFY(r.ok());
     bool called = false;
     std::vector<Revision> order;
-    store->afterCommit(r->modRevision, [&] {
+    store->afterCommit(r->modRevision, [&](bool) {
         called = true;
         order.push_back(1);
     });
@@ -514,7 +514,7 @@ void TestStore::afterCommitWaitsForDurability()
     QVERIFY(!called);
     QVERIFY(store->durableRevision() < r->modRevision);
     auto r2 = store->create("k/2", value("v"));
-    store->afterCommit(r2->modRevision, [&] { order.push_back(2); });
+    store->afterCommit(r2->modRevision, [&](bool) { order.push_back(2); });
     store->flush();
     QVERIFY(called);
     QCOMPARE(order, (std::vector<Revision>{1, 2})); // in revision order
@@ -522,7 +522,7 @@ void TestStore::afterCommitWaitsForDurability()
 
     // Already durable: at once.
     bool immediate = false;
-    store->afterCommit(r->modRevision, [&] { immediate = true; });
+    store->afterCommit(r->modRevision, [&](bool) { immediate = true; });
     QVERIFY(immediate);
 }
 
@@ -544,7 +544,7 @@ void TestStore::afterCommitWithWriterThread()
         auto r = store->create("k/" + std::to_string(i), value("v"));
         QVERIFY(r.ok());
         const Revision revision = r->modRevision;
-        store->afterCommit(revision, [&, revision] {
+        store->afterCommit(revision, [&, revision](bool) {
             fired.push_back(revision);
             if (diskRows(m_path, revision) != 1)
                 notOnDisk.push_back(revision);
