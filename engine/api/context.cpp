@@ -176,6 +176,7 @@ Result<StoredObject> ApiContext::removeObject(const ResourceType &type, const St
             return conflictModified(type, old.name());
         return record.takeError();
     }
+    m_summaries.forget(old.record.key);
     return StoredObject{std::move(final), std::move(record).value()};
 }
 
@@ -203,6 +204,7 @@ Result<StoredObject> ApiContext::store(const ResourceType &type, Json &object, c
         default: return record.takeError();
         }
     }
+    m_summaries.remember(type, *record, object);
     return StoredObject{object, std::move(record).value()};
 }
 

@@ -5,6 +5,7 @@
 #include "engine/api/admission/admission.h"
 #include "engine/api/registry.h"
 #include "engine/api/request.h"
+#include "engine/api/summaries.h"
 #include "engine/store/store.h"
 
 #include <chrono>
@@ -47,6 +48,7 @@ public:
     const SchemaRegistry &schemas() const;
     const ApiOptions &options() const { return m_options; }
     OpenApi &openApi();
+    SummaryCache &summaries() { return m_summaries; }
 
     void addAdmission(std::unique_ptr<AdmissionPlugin> plugin) { m_admission.push_back(std::move(plugin)); }
     Status admit(AdmissionRequest &request);
@@ -83,6 +85,7 @@ private:
     ApiOptions m_options;
     std::vector<std::unique_ptr<AdmissionPlugin>> m_admission;
     std::unique_ptr<OpenApi> m_openApi;
+    SummaryCache m_summaries;
 };
 
 // Parses a stored value (never fails for values the API wrote).

@@ -1,6 +1,7 @@
 // GET of one object and LIST of a collection, as JSON or as a server-side Table.
 #include "engine/api/handlers.h"
 #include "engine/api/status.h"
+#include "engine/api/summaries.h"
 #include "engine/api/table.h"
 
 #include <QByteArray>
@@ -67,9 +68,11 @@ void handleList(ApiContext &context, const Target &target, const ApiRequest &req
     const IncludeObject include = includeObjectMode(request.param("includeObject", ""));
     const bool filter = !selectors->matchesEverything();
     const store::Revision revision = context.store().revision();
+    SummaryCache &summaries = context.summaries();
 
+    // Items (or table rows) are assembled as text: stored values are used as they are, and
+    // table rows come from the summaries, so nothing is parsed or re-encoded here.
     std::string items;
-    Json rows = Json::array();
     long long count = 0;
     long long remaining = 0;
     std::string lastKey;
@@ -77,32 +80,33 @@ void handleList(ApiContext &context, const Target &target, const ApiRequest &req
     context.store().forEach(context.listPrefix(type, target.ns), [&](const store::Record &record) {
         if (!startAfter.empty() && record.key <= startAfter)
             return;
-        if (more) {
-            // Past the limit: only count what a client would get on the next pages.
-            if (!filter || selectors->matches(type, parseStored(record.value)))
-                ++remaining;
+        const ObjectSummary *summary = filter || table ? &summaries.summary(type, record) : nullptr;
+        if (filter && !selectors->matches(*summary))
             return;
-        }
-        Json object;
-        if (filter || table) {
-            object = parseStored(record.value);
-            if (filter && !selectors->matches(type, object))
-                return;
-        }
-        if (limit > 0 && count == limit) {
+        if (more || (limit > 0 && count == limit)) {
+            // Past the limit: only count what a client would get on the next pages.
             more = true;
             ++remaining;
             return;
         }
         ++count;
         lastKey = record.key;
-        if (table) {
-            rows.push_back(tableRow(type, object, include));
-        } else {
-            if (!items.empty())
-                items += ',';
+        if (!items.empty())
+            items += ',';
+        if (!table) {
+            items += *record.value;
+            return;
+        }
+        items += R"({"cells":)";
+        items += dump(renderCells(summary->cells));
+        if (include == IncludeObject::Metadata) {
+            items += R"(,"object":)";
+            items += summary->partialMetadata;
+        } else if (include == IncludeObject::Object) {
+            items += R"(,"object":)";
             items += *record.value;
         }
+        items += '}';
     });
 
     Json listMeta = {{"resourceVersion", std::to_string(revision)}};
@@ -110,14 +114,14 @@ void handleList(ApiContext &context, const Target &target, const ApiRequest &req
         listMeta["continue"] = encodeContinue(revision, lastKey);
         listMeta["remainingItemCount"] = remaining;
     }
+    std::string body;
     if (table) {
-        Json result = makeTable(type, std::move(rows), std::to_string(revision));
-        result["metadata"] = listMeta;
-        sink->respond(objectResponse(200, dump(result)));
-        return;
+        body = R"({"kind":"Table","apiVersion":"meta.k8s.io/v1","metadata":)" + dump(listMeta) +
+               R"(,"columnDefinitions":)" + dump(columnDefinitions(type)) + R"(,"rows":[)";
+    } else {
+        body = R"({"kind":")" + type.kind + R"(List","apiVersion":")" + type.apiVersion() + R"(","metadata":)" +
+               dump(listMeta) + R"(,"items":[)";
     }
-    std::string body = R"({"kind":")" + type.kind + R"(List","apiVersion":")" + type.apiVersion() +
-                       R"(","metadata":)" + dump(listMeta) + R"(,"items":[)";
     body += items;
     body += "]}";
     sink->respond(objectResponse(200, body));

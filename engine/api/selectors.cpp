@@ -2,6 +2,7 @@
 
 #include "engine/api/handlers.h"
 #include "engine/api/status.h"
+#include "engine/api/summaries.h"
 
 namespace cd::api {
 
@@ -32,6 +33,18 @@ bool Selectors::matches(const ResourceType &type, const Json &object) const
     }
     if (!fields.empty())
         return fields.matches([&](const std::string &field) { return fieldValue(type, object, field).value_or(""); });
+    return true;
+}
+
+bool Selectors::matches(const ObjectSummary &summary) const
+{
+    if (!labels.isEverything() && !labels.matches(summary.labels))
+        return false;
+    if (!fields.empty())
+        return fields.matches([&](const std::string &field) {
+            auto it = summary.fields.find(field);
+            return it == summary.fields.end() ? std::string() : it->second;
+        });
     return true;
 }
 

@@ -9,11 +9,14 @@
 
 namespace cd::api {
 
+struct ObjectSummary;
+
 struct Selectors {
     LabelSelector labels;
     FieldSelector fields;
     bool matchesEverything() const { return labels.isEverything() && fields.empty(); }
     bool matches(const ResourceType &type, const Json &object) const;
+    bool matches(const ObjectSummary &summary) const;
 };
 
 // The value of a selectable field of an object (metadata.name, spec.nodeName, ...), or nullopt

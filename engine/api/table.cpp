@@ -18,6 +18,33 @@ IncludeObject includeObjectMode(const std::string &param)
     return IncludeObject::Metadata;
 }
 
+Json sinceCell(std::optional<TimePoint> time, const std::string &prefix, const std::string &suffix)
+{
+    if (!time)
+        return "<unknown>";
+    Json marker = {{"$since", rfc3339Nano(*time)}};
+    if (!prefix.empty())
+        marker["prefix"] = prefix;
+    if (!suffix.empty())
+        marker["suffix"] = suffix;
+    return marker;
+}
+
+Json renderCells(const Json &cells)
+{
+    Json out = cells;
+    for (Json &cell : out) {
+        if (!cell.is_object() || !cell.contains("$since"))
+            continue;
+        const auto time = parseRfc3339(str(cell, {"$since"}));
+        const std::string text = time ? humanDuration(std::chrono::duration_cast<std::chrono::seconds>(
+                                            Clock::current().now() - *time))
+                                      : std::string("<unknown>");
+        cell = str(cell, {"prefix"}) + text + str(cell, {"suffix"});
+    }
+    return out;
+}
+
 std::string orNone(const std::string &value) { return value.empty() ? "<none>" : value; }
 
 std::string joinStrings(const std::vector<std::string> &values, const std::string &separator)
@@ -57,7 +84,7 @@ Json tableRow(const ResourceType &type, const Json &object, IncludeObject includ
 {
     Json row;
     if (type.cells)
-        row["cells"] = type.cells(object);
+        row["cells"] = renderCells(type.cells(object));
     else
         row["cells"] = Json::array({str(object, {"metadata", "name"}), str(object, {"metadata", "creationTimestamp"})});
     switch (include) {

@@ -49,19 +49,14 @@ std::optional<TimePoint> timeAt(const Json &object, std::initializer_list<std::s
     return parseRfc3339(value->get_ref<const std::string &>());
 }
 
-std::string since(std::optional<TimePoint> time)
-{
-    if (!time)
-        return "<unknown>";
-    return humanDuration(std::chrono::duration_cast<std::chrono::seconds>(Clock::current().now() - *time));
-}
+Json since(std::optional<TimePoint> time) { return sinceCell(time); }
 
-std::string sinceAt(const Json &object, std::initializer_list<std::string_view> path)
+Json sinceAt(const Json &object, std::initializer_list<std::string_view> path)
 {
     return since(timeAt(object, path));
 }
 
-std::string age(const Json &object) { return sinceAt(object, {"metadata", "creationTimestamp"}); }
+Json age(const Json &object) { return sinceAt(object, {"metadata", "creationTimestamp"}); }
 
 bool conditionTrue(const Json &object, std::string_view type)
 {

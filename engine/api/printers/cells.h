@@ -27,11 +27,12 @@ const Json &listAt(const Json &object, std::initializer_list<std::string_view> p
 bool has(const Json &object, std::initializer_list<std::string_view> path);
 
 std::optional<TimePoint> timeAt(const Json &object, std::initializer_list<std::string_view> path);
-// translateTimestampSince: "5m" since the time, "<unknown>" for a missing one.
-std::string since(std::optional<TimePoint> time);
-std::string sinceAt(const Json &object, std::initializer_list<std::string_view> path);
+// translateTimestampSince: "5m" since the time, "<unknown>" for a missing one. A since-cell
+// (engine/api/table.h): the text is made when the table is served.
+Json since(std::optional<TimePoint> time);
+Json sinceAt(const Json &object, std::initializer_list<std::string_view> path);
 // The Age cell: time since metadata.creationTimestamp.
-std::string age(const Json &object);
+Json age(const Json &object);
 
 // The status condition of a type whose status is "True" (Job, Pod, Node conditions).
 bool conditionTrue(const Json &object, std::string_view type);

@@ -39,10 +39,10 @@ std::string eventSource(const Json &event)
 
 Json eventCells(const Json &event)
 {
-    std::string firstSeen = sinceAt(event, {"firstTimestamp"});
+    Json firstSeen = sinceAt(event, {"firstTimestamp"});
     if (!timeAt(event, {"firstTimestamp"}))
         firstSeen = sinceAt(event, {"eventTime"});
-    std::string lastSeen = sinceAt(event, {"lastTimestamp"});
+    Json lastSeen = sinceAt(event, {"lastTimestamp"});
     if (!timeAt(event, {"lastTimestamp"}))
         lastSeen = firstSeen;
 

@@ -160,9 +160,9 @@ Json podCells(const Json &pod)
     else if (deleting && phase != "Succeeded" && phase != "Failed")
         reason = "Terminating";
 
-    std::string restartsText = std::to_string(restarts);
+    Json restartsText = std::to_string(restarts);
     if (restarts != 0 && lastRestart.time)
-        restartsText += " (" + since(lastRestart.time) + " ago)";
+        restartsText = sinceCell(lastRestart.time, std::to_string(restarts) + " (", " ago)");
 
     return Json::array({str(pod, {"metadata", "name"}),
                         std::to_string(readyContainers) + "/" + std::to_string(totalContainers),

@@ -59,7 +59,7 @@ std::string jobCompletions(const Json &job)
     return succeeded + "/1";
 }
 
-std::string jobDuration(const Json &job)
+Json jobDuration(const Json &job)
 {
     const auto start = timeAt(job, {"status", "startTime"});
     if (!start)

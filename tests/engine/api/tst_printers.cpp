@@ -51,7 +51,7 @@ private:
     }
     Json cells(const std::string &group, const std::string &kind, const char *json)
     {
-        return type(group, kind).cells(object(json));
+        return renderCells(type(group, kind).cells(object(json)));
     }
     QStringList headers(const std::string &group, const std::string &kind, int priority)
     {
@@ -199,7 +199,7 @@ private Q_SLOTS:
     void podStatus()
     {
         QFETCH(QString, pod);
-        const Json row = type("", "Pod").cells(object(pod.toUtf8().constData()));
+        const Json row = renderCells(type("", "Pod").cells(object(pod.toUtf8().constData())));
         QCOMPARE(QString::fromStdString(row[0].get<std::string>()), QString("p"));
         QFETCH(QString, ready);
         QFETCH(QString, status);
@@ -216,10 +216,10 @@ private Q_SLOTS:
             "spec":{"containers":[{"name":"a"}]},
             "status":{"phase":"Running","containerStatuses":[{"name":"a","ready":true,"restartCount":2,"state":{"running":{}},
                       "lastState":{"terminated":{"exitCode":1,"finishedAt":"AGO:300"}}}]}})j");
-        QCOMPARE(text(type("", "Pod").cells(pod)[3]), QString("\"2 (5m ago)\""));
+        QCOMPARE(text(renderCells(type("", "Pod").cells(pod))[3]), QString("\"2 (5m ago)\""));
         m_clock.advance(std::chrono::minutes(10));
-        QCOMPARE(text(type("", "Pod").cells(pod)[3]), QString("\"2 (15m ago)\""));
-        QCOMPARE(text(type("", "Pod").cells(pod)[4]), QString("\"70m\""));
+        QCOMPARE(text(renderCells(type("", "Pod").cells(pod))[3]), QString("\"2 (15m ago)\""));
+        QCOMPARE(text(renderCells(type("", "Pod").cells(pod))[4]), QString("\"70m\""));
     }
 
     void podWideCells()
