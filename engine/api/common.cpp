@@ -4,6 +4,7 @@
 #include "engine/api/schemas.h"
 #include "engine/api/status.h"
 #include "engine/api/table.h"
+#include "engine/core/quantity.h"
 
 namespace cd::api {
 
@@ -35,12 +36,71 @@ WriteOptions writeOptions(const ApiRequest &request, const std::string &subresou
 
 namespace {
 
+// Whether a property schema refers (plainly or through a one-element allOf) to the Quantity type.
+bool isQuantitySchema(const Json &schema)
+{
+    static const std::string quantity = "io.k8s.apimachinery.pkg.api.resource.Quantity";
+    const Json *node = &schema;
+    if (const Json *allOf = find(schema, {"allOf"}); allOf && allOf->is_array() && allOf->size() == 1)
+        node = &(*allOf)[0];
+    const std::string ref = str(*node, {"$ref"});
+    return ref.size() >= quantity.size() && ref.compare(ref.size() - quantity.size(), quantity.size(), quantity) == 0;
+}
+
+// What decoding into Kubernetes' typed structs does beyond SchemaRegistry::check: fields the type
+// does not have are dropped (they cannot be stored, whatever fieldValidation says), and every
+// quantity is parsed (a malformed one fails the whole decode, before any strict check).
+void decodeLikeTypedStructs(const SchemaRegistry &schemas, const Json *rawSchema, Json &value, bool prune,
+                            std::string &quantityError, int depth)
+{
+    if (!rawSchema || depth > kMaxNestingDepth || value.is_null())
+        return;
+    if (isQuantitySchema(*rawSchema)) {
+        if (value.is_string() && quantityError.empty() && !Quantity::parse(value.get<std::string>()).ok())
+            quantityError = Quantity::syntaxMessage();
+        return;
+    }
+    const Json *schema = schemas.resolve(rawSchema);
+    if (!schema || boolean(*schema, {"x-kubernetes-preserve-unknown-fields"}) ||
+        boolean(*schema, {"x-kubernetes-int-or-string"}))
+        return;
+    if (value.is_array()) {
+        const Json *items = find(*schema, {"items"});
+        for (Json &item : value)
+            decodeLikeTypedStructs(schemas, items, item, prune, quantityError, depth + 1);
+        return;
+    }
+    if (!value.is_object())
+        return;
+    const Json *properties = find(*schema, {"properties"});
+    const Json *additional = find(*schema, {"additionalProperties"});
+    for (auto it = value.begin(); it != value.end();) {
+        const Json *childSchema = nullptr;
+        if (properties && properties->is_object()) {
+            auto p = properties->find(it.key());
+            if (p != properties->end())
+                childSchema = &*p;
+        }
+        if (!childSchema && additional && additional->is_object())
+            childSchema = additional;
+        const bool unknown =
+            !childSchema && (properties || (additional && additional->is_boolean() && !additional->get<bool>()));
+        if (unknown && prune) {
+            it = value.erase(it);
+            continue;
+        }
+        if (childSchema)
+            decodeLikeTypedStructs(schemas, childSchema, it.value(), prune, quantityError, depth + 1);
+        ++it;
+    }
+}
+
 // checkFieldValidation, plus the protobuf field numbers no schema knows (decodeBody's
 // unknownFields): reported like unknown JSON fields.
-Status checkFieldValidationWithUnknown(ApiContext &context, const ResourceType &type, const Json &object,
+Status checkFieldValidationWithUnknown(ApiContext &context, const ResourceType &type, Json &object,
                                        const std::vector<std::string> &duplicates,
-                                       const std::vector<std::string> &unknownProtobufFields, const ApiRequest &request,
-                                       std::vector<std::string> &warnings)
+                                       const std::vector<std::string> &unknownProtobufFields,
+                                       const ApiRequest &request, std::vector<std::string> &warnings)
 {
     std::string mode = request.param("fieldValidation", "Warn");
     if (mode != "Strict" && mode != "Warn" && mode != "Ignore")
@@ -48,6 +108,8 @@ Status checkFieldValidationWithUnknown(ApiContext &context, const ResourceType &
                                  "\". Supported values are: Ignore, Warn, Strict");
     const SchemaRegistry &schemas = context.schemas();
     const std::string definition = schemas.definitionFor(type.group, type.version, type.kind);
+    const std::string cannotHandle = type.kind + " in version \"" + type.version + "\" cannot be handled as a " +
+                                     type.kind + ": ";
     std::vector<std::string> problems;
     std::vector<std::string> typeErrors;
     if (!definition.empty()) {
@@ -60,17 +122,21 @@ Status checkFieldValidationWithUnknown(ApiContext &context, const ResourceType &
     }
     // A value of the wrong type cannot be decoded at all, whatever fieldValidation says.
     if (!typeErrors.empty())
-        return Error::badRequest(type.kind + " in version \"" + type.version + "\" cannot be handled as a " +
-                                 type.kind + ": " + joinStrings(typeErrors, ", "));
+        return Error::badRequest(cannotHandle + joinStrings(typeErrors, ", "));
     for (const std::string &d : duplicates)
         problems.push_back("duplicate field \"" + d + "\"");
     for (const std::string &u : unknownProtobufFields)
         problems.push_back("unknown field \"" + u + "\"");
+    if (!definition.empty()) {
+        std::string quantityError;
+        decodeLikeTypedStructs(schemas, schemas.definition(definition), object, mode != "Strict", quantityError, 0);
+        if (!quantityError.empty())
+            return Error::badRequest(cannotHandle + quantityError);
+    }
     if (problems.empty() || mode == "Ignore")
         return {};
     if (mode == "Strict")
-        return Error::badRequest(type.kind + " in version \"" + type.version + "\" cannot be handled as a " +
-                                 type.kind + ": strict decoding error: " + joinStrings(problems, ", "));
+        return Error::badRequest(cannotHandle + "strict decoding error: " + joinStrings(problems, ", "));
     for (const std::string &p : problems)
         warnings.push_back(p);
     return {};
@@ -78,7 +144,7 @@ Status checkFieldValidationWithUnknown(ApiContext &context, const ResourceType &
 
 } // namespace
 
-Status checkFieldValidation(ApiContext &context, const ResourceType &type, const Json &object,
+Status checkFieldValidation(ApiContext &context, const ResourceType &type, Json &object,
                             const std::vector<std::string> &duplicates, const ApiRequest &request,
                             std::vector<std::string> &warnings)
 {

@@ -147,6 +147,20 @@ Result<DeleteOutcome> deleteObject(ApiContext &context, const ResourceType &type
     return DeleteOutcome{std::move(marked), false};
 }
 
+namespace {
+
+// An object deleted at once is answered with a Status (kind, name, uid), except for the types
+// whose Kubernetes storage sets ReturnDeletedObject: those answer with the final object.
+bool returnsDeletedObject(const ResourceType &type)
+{
+    if (type.group == "storage.k8s.io")
+        return type.plural == "storageclasses";
+    return type.group.empty() && (type.plural == "pods" || type.plural == "services" || type.plural == "namespaces" ||
+                                  type.plural == "serviceaccounts");
+}
+
+} // namespace
+
 void handleDelete(ApiContext &context, const Target &target, const ApiRequest &request, const SinkPtr &sink)
 {
     const ResourceType &type = *target.type;
@@ -169,6 +183,8 @@ void handleDelete(ApiContext &context, const Target &target, const ApiRequest &r
     const int status = outcome->deleted ? 200 : 202;
     std::string body = outcome->object.record.value && !options->dryRun ? *outcome->object.record.value
                                                                          : dump(outcome->object.object);
+    if (outcome->deleted && !returnsDeletedObject(type))
+        body = dump(successStatus(type, outcome->object.name(), outcome->object.uid()));
     context.respondWhenDurable(sink, options->dryRun ? 0 : outcome->object.record.modRevision,
                                objectResponse(status, body));
 }

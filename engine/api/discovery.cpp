@@ -86,9 +86,27 @@ bool handleDiscovery(ApiContext &context, const ApiRequest &request, const SinkP
         respondError(sink, resourceNotServed());
         return true;
     }
-    if (path.rfind("/openapi/v2", 0) == 0 || path == "/swagger.json") {
-        // kubectl asks for v2 as protobuf only when v3 fails; Clusterdeck serves v3.
-        respondError(sink, resourceNotServed("OpenAPI v2 is not served; use /openapi/v3"));
+    if (path == "/openapi/v2" || path == "/swagger.json") {
+        // Clusterdeck's schemas are served as v3. kubectl still fetches v2 (as protobuf) to
+        // validate objects of kinds whose v3 document lacks them, i.e. kinds the server does not
+        // serve: a 404 here would make it fail with "failed to download openapi" instead of its
+        // real answer, "no matches for kind". An empty v2 document (no definitions) makes kubectl
+        // skip that client-side check, as it does for any kind a real server's v2 lacks.
+        if (request.accept.find("protobuf") != std::string::npos) {
+            // openapi_v2.Document{swagger: "2.0"}: field 1, length-delimited.
+            ApiResponse response = objectResponse(200, std::string("\x0a\x03" "2.0", 5));
+            response.contentType = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
+            sink->respond(std::move(response));
+            return true;
+        }
+        json({{"swagger", "2.0"},
+              {"info", {{"title", "Kubernetes"}, {"version", "v1.32.0"}}},
+              {"paths", Json::object()},
+              {"definitions", Json::object()}});
+        return true;
+    }
+    if (path.rfind("/openapi/v2", 0) == 0) {
+        respondError(sink, resourceNotServed());
         return true;
     }
     return false;

@@ -40,7 +40,10 @@ WriteOptions writeOptions(const ApiRequest &request, const std::string &subresou
 // fieldValidation (unknown and duplicate fields). Warnings go to `warnings`.
 Result<Json> decodeObject(ApiContext &context, const Target &target, const ApiRequest &request,
                           std::vector<std::string> &warnings);
-Status checkFieldValidation(ApiContext &context, const ResourceType &type, const Json &object,
+// Decodes `object` as Kubernetes decodes into its typed structs: type errors and malformed
+// quantities fail; unknown fields fail under fieldValidation=Strict, are reported as warnings
+// under Warn, and are dropped from `object` otherwise.
+Status checkFieldValidation(ApiContext &context, const ResourceType &type, Json &object,
                             const std::vector<std::string> &duplicates, const ApiRequest &request,
                             std::vector<std::string> &warnings);
 

@@ -24,10 +24,14 @@ Json scaleOf(const Json &object)
         if (parsed.ok())
             selector = parsed->toString();
     }
+    // As Go encodes it: ScaleSpec.replicas is omitempty, ScaleStatus.replicas is not.
+    Json spec = Json::object();
+    if (const long long replicas = integer(object, {"spec", "replicas"}, 0))
+        spec["replicas"] = replicas;
     return {{"kind", "Scale"},
             {"apiVersion", "autoscaling/v1"},
             {"metadata", scaleMeta},
-            {"spec", {{"replicas", integer(object, {"spec", "replicas"}, 0)}}},
+            {"spec", spec},
             {"status", {{"replicas", integer(object, {"status", "replicas"}, 0)}, {"selector", selector}}}};
 }
 
@@ -67,12 +71,18 @@ void handleScale(ApiContext &context, const Target &target, const ApiRequest &re
         respondError(sink, scale.error());
         return;
     }
-    const Json *replicas = find(*scale, {"spec", "replicas"});
+    // Scale's spec.replicas is `omitempty` in Go: a client scaling to zero sends no value at all
+    // (kubectl scale --current-replicas=N --replicas=0 PUTs {"spec":{}}), so missing means 0.
+    const Json *given = find(*scale, {"spec", "replicas"});
+    if (given && !given->is_null() && !given->is_number_integer()) {
+        respondError(sink, Error::badRequest("Scale in version \"v1\" cannot be handled as a Scale: spec.replicas: "
+                                             "expected an integer, got " + dump(*given)));
+        return;
+    }
+    const Json replicas = given && !given->is_null() ? *given : Json(0);
     FieldErrors errors;
-    if (!replicas || !replicas->is_number_integer())
-        errors.required(FieldPath("spec.replicas"));
-    else if (replicas->get<long long>() < 0)
-        errors.invalid(FieldPath("spec.replicas"), *replicas, "must be greater than or equal to 0");
+    if (replicas.get<long long>() < 0)
+        errors.invalid(FieldPath("spec.replicas"), replicas, "must be greater than or equal to 0");
     if (!errors.empty()) {
         Error error = errors.toError("Scale.autoscaling", target.name);
         error.detailName = target.name;
@@ -82,7 +92,7 @@ void handleScale(ApiContext &context, const Target &target, const ApiRequest &re
         return;
     }
     Json object = old->object;
-    object["spec"]["replicas"] = replicas->get<long long>();
+    object["spec"]["replicas"] = replicas.get<long long>();
     const std::string rv = str(*scale, {"metadata", "resourceVersion"});
     object["metadata"]["resourceVersion"] = rv.empty() ? str(old->object, {"metadata", "resourceVersion"}) : rv;
     auto stored = context.updateObject(type, std::move(object), *old, writeOptions(request, ""));

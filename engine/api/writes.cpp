@@ -118,7 +118,7 @@ void handlePatch(ApiContext &context, const Target &target, const ApiRequest &re
         respondError(sink, body.error());
         return;
     }
-    const Json &patch = body->value;
+    Json &patch = body->value;
     const WriteOptions options = writeOptions(request, target.subresource);
     const SchemaRegistry &schemas = context.schemas();
     const std::string definition = schemas.definitionFor(type.group, type.version, type.kind);

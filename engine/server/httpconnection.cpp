@@ -2,6 +2,7 @@
 
 #include "engine/api/status.h"
 
+#include <QTimer>
 #include <QUrl>
 
 #include <cctype>
@@ -212,9 +213,7 @@ int HttpConnection::onHeadersComplete(http_parser *parser)
         c->finishHeader();
     c->m_current.method = methodOf(parser->method);
     if (parser->content_length != ULLONG_MAX && qint64(parser->content_length) > c->m_limits.maxBodyBytes) {
-        c->rejectAndClose(413, "RequestEntityTooLarge",
-                          "the request body is " + std::to_string(parser->content_length) +
-                              " bytes; the limit is " + std::to_string(c->m_limits.maxBodyBytes) + " bytes (3 MiB)");
+        c->rejectAndClose(413, "RequestEntityTooLarge", c->bodyTooLargeMessage());
         return 1;
     }
     // Split the target into a decoded path and decoded query parameters.
@@ -246,9 +245,7 @@ int HttpConnection::onBody(http_parser *parser, const char *at, size_t length)
 {
     HttpConnection *c = self(parser);
     if (qint64(c->m_current.body.size() + length) > c->m_limits.maxBodyBytes) {
-        c->rejectAndClose(413, "RequestEntityTooLarge",
-                          "the request body is larger than the limit of " + std::to_string(c->m_limits.maxBodyBytes) +
-                              " bytes (3 MiB)");
+        c->rejectAndClose(413, "RequestEntityTooLarge", c->bodyTooLargeMessage());
         return 1;
     }
     c->m_current.body.append(at, length);
@@ -267,8 +264,10 @@ int HttpConnection::onMessageComplete(http_parser *parser)
 
 void HttpConnection::readIncoming()
 {
-    if (m_rejected)
+    if (m_rejected) {
+        m_socket->readAll();  // draining a rejected body (rejectAndClose)
         return;
+    }
     const QByteArray data = m_socket->readAll();
     if (data.isEmpty())
         return;
@@ -315,6 +314,12 @@ void HttpConnection::responseDone()
         QMetaObject::invokeMethod(this, &HttpConnection::processNext, Qt::QueuedConnection);
 }
 
+// Kubernetes' words for a body over the limit (apiserver handlers/rest.go, limitedReadBody).
+std::string HttpConnection::bodyTooLargeMessage() const
+{
+    return "Request entity too large: limit is " + std::to_string(m_limits.maxBodyBytes);
+}
+
 void HttpConnection::rejectAndClose(int status, const std::string &reason, const std::string &message)
 {
     m_rejected = true;
@@ -325,7 +330,15 @@ void HttpConnection::rejectAndClose(int status, const std::string &reason, const
     response.status = status;
     response.body = cd::dump(body);
     writeResponse(response);
-    m_socket->disconnectFromHost();
+    if (status != 413) {
+        m_socket->disconnectFromHost();
+        return;
+    }
+    // The client is still sending the body it announced. Closing now, with its bytes unread,
+    // makes the kernel answer with a reset that can destroy the response before the client
+    // reads it. So keep reading and discarding (readIncoming) until the client, having read the
+    // "Connection: close" answer, hangs up, or for a bounded time: Go's server lingers likewise.
+    QTimer::singleShot(kDrainTimeoutMs, this, [this] { m_socket->disconnectFromHost(); });
 }
 
 void HttpConnection::onDisconnected()

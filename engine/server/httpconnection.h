@@ -53,6 +53,7 @@ private:
     void finishHeader();
     void processNext();
     void rejectAndClose(int status, const std::string &reason, const std::string &message);
+    std::string bodyTooLargeMessage() const;
     void onDisconnected();
 
     // Called by the sink of the request in flight.
@@ -78,6 +79,7 @@ private:
     qint64 m_headerBytes = 0;
     bool m_keepAliveCurrent = true;
     bool m_rejected = false;
+    static constexpr int kDrainTimeoutMs = 5000;  // how long a rejected body is drained
 
     struct Pending {
         api::ApiRequest request;

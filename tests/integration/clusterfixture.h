@@ -1,0 +1,208 @@
+#pragma once
+// What the kubectl and client integration tests share: one real clusterdeckd with the real kubectl
+// pointed at it, checks that print everything kubectl said when they fail, and a raw HTTPS client
+// for the requests kubectl cannot make (hostile bodies, missing or wrong tokens).
+// Header-only: every tst_*.cpp in this folder is its own executable.
+
+#include "engineprocess.h"
+
+#include "engine/core/json.h"
+
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QFile>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QRegularExpression>
+#include <QSslConfiguration>
+#include <QSslSocket>
+#include <QTemporaryDir>
+#include <QTimer>
+#include <QUrl>
+#include <QtTest>
+
+#include <memory>
+#include <optional>
+
+namespace cd::test {
+
+// One kubectl invocation and everything it printed.
+struct KubectlRun : CommandResult {
+    QStringList arguments;
+
+    // For failure messages: the command, exit code and both streams.
+    QString report() const
+    {
+        return QStringLiteral("\n$ kubectl %1\nexit code %2\n--- stdout ---\n%3\n--- stderr ---\n%4")
+            .arg(arguments.join(' '))
+            .arg(exitCode)
+            .arg(out, err);
+    }
+    bool ok() const { return exitCode == 0; }
+    // stdout split into lines, without the trailing empty line.
+    QStringList lines() const
+    {
+        QStringList l = out.split('\n');
+        while (!l.isEmpty() && l.last().isEmpty())
+            l.removeLast();
+        return l;
+    }
+    Json json() const
+    {
+        Json parsed = Json::parse(out.toStdString(), nullptr, false);
+        return parsed.is_discarded() ? Json() : parsed;
+    }
+};
+
+// Columns of a table line, split on runs of two or more spaces (kubectl's tabwriter pads with
+// at least three; single spaces occur inside cells such as "2 (5m ago)").
+inline QStringList columns(const QString &line)
+{
+    return line.trimmed().split(QRegularExpression("\\s{2,}"), Qt::SkipEmptyParts);
+}
+
+// Whitespace-normalised text, so a header can be compared whatever the column widths are.
+inline QString squeezed(const QString &text) { return text.simplified(); }
+
+struct HttpReply {
+    int status = 0;
+    QByteArray body;
+    QList<QByteArray> warnings;
+    QString error;  // transport error, if any
+    Json json() const
+    {
+        Json parsed = Json::parse(body.toStdString(), nullptr, false);
+        return parsed.is_discarded() ? Json() : parsed;
+    }
+    QString report() const
+    {
+        return QStringLiteral("HTTP %1 %2\n%3").arg(status).arg(error, QString::fromUtf8(body.left(4000)));
+    }
+};
+
+class ClusterFixture {
+public:
+    // Starts clusterdeckd; false (with the daemon's log in why) when it does not come up.
+    bool start(QString *why)
+    {
+        if (!m_engine.start()) {
+            *why = "clusterdeckd did not start: " + m_engine.log();
+            return false;
+        }
+        m_kubectl = std::make_unique<Kubectl>(m_engine.kubeconfig());
+        return true;
+    }
+
+    // Stops with SIGTERM; returns the daemon's exit code (0 for a clean stop).
+    int stop() { return m_engine.stop(); }
+
+    EngineProcess &engine() { return m_engine; }
+    QString kubeconfig() const { return m_engine.kubeconfig(); }
+
+    KubectlRun kubectl(const QStringList &arguments, const QByteArray &input = {},
+                       const QStringList &environment = {}, int timeoutMs = 60000) const
+    {
+        KubectlRun run;
+        static_cast<CommandResult &>(run) = m_kubectl->run(arguments, input, environment, timeoutMs);
+        run.arguments = arguments;
+        return run;
+    }
+
+    std::unique_ptr<QProcess> startKubectl(const QStringList &arguments) const { return m_kubectl->start(arguments); }
+
+    // One HTTPS request with the cluster's CA; the bearer token is the kubeconfig's unless
+    // `token` is given (an empty string sends no Authorization header).
+    HttpReply request(const QByteArray &verb, const QString &pathAndQuery, const QByteArray &body = {},
+                      const QByteArray &contentType = "application/json",
+                      std::optional<QByteArray> token = std::nullopt, int timeoutMs = 30000)
+    {
+        QUrl url(m_engine.serverUrl() + pathAndQuery);
+        QNetworkRequest request(url);
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.setCaCertificates(QSslCertificate::fromData(m_engine.caCertificate(), QSsl::Pem));
+        tls.setPeerVerifyMode(QSslSocket::VerifyPeer);
+        request.setSslConfiguration(tls);
+        request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
+        const QByteArray bearer = token.value_or(m_engine.token());
+        if (!bearer.isEmpty())
+            request.setRawHeader("Authorization", "Bearer " + bearer);
+        if (!contentType.isEmpty())
+            request.setRawHeader("Content-Type", contentType);
+        request.setRawHeader("Accept", "application/json");
+        QNetworkReply *reply = m_network.sendCustomRequest(request, verb, body);
+        QEventLoop loop;
+        QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+        QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
+        if (!reply->isFinished())
+            loop.exec();
+        HttpReply out;
+        if (!reply->isFinished()) {
+            reply->abort();
+            out.error = "timed out";
+        }
+        out.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        out.body = reply->readAll();
+        if (reply->error() != QNetworkReply::NoError && out.status == 0)
+            out.error = reply->errorString();
+        for (const auto &header : reply->rawHeaderPairs())
+            if (header.first.compare("Warning", Qt::CaseInsensitive) == 0)
+                out.warnings.push_back(header.second);
+        reply->deleteLater();
+        return out;
+    }
+
+    Json getJson(const QString &path)
+    {
+        const HttpReply reply = request("GET", path);
+        return reply.status == 200 ? reply.json() : Json();
+    }
+
+    QString scratchPath(const QString &name) const { return m_scratch.filePath(name); }
+
+private:
+    EngineProcess m_engine;
+    std::unique_ptr<Kubectl> m_kubectl;
+    QNetworkAccessManager m_network;
+    QTemporaryDir m_scratch;
+};
+
+// Polls until `condition` holds or the timeout passes (controllers act asynchronously).
+template <typename Condition>
+bool eventually(Condition condition, int timeoutMs = 15000, int stepMs = 100)
+{
+    QElapsedTimer timer;
+    timer.start();
+    while (true) {
+        if (condition())
+            return true;
+        if (timer.elapsed() > timeoutMs)
+            return false;
+        QTest::qWait(stepMs);
+    }
+}
+
+} // namespace cd::test
+
+// The kubectl run succeeded; on failure the message shows the command and all it printed.
+#define CD_KUBECTL_OK(run)                                                                                   \
+    do {                                                                                                     \
+        const auto &cdRun_ = (run);                                                                          \
+        QVERIFY2(cdRun_.ok(), qPrintable(cdRun_.report()));                                                  \
+    } while (false)
+
+// The run failed with exactly this line on stderr (whole-line match).
+#define CD_KUBECTL_FAILS_WITH(run, line)                                                                     \
+    do {                                                                                                     \
+        const auto &cdRun_ = (run);                                                                          \
+        QVERIFY2(!cdRun_.ok(), qPrintable("expected a failure:" + cdRun_.report()));                         \
+        QVERIFY2(cdRun_.err.split('\n').contains(QString(line)),                                             \
+                 qPrintable("expected the line \"" + QString(line) + "\"" + cdRun_.report()));               \
+    } while (false)
+
+// Starts the cluster in initTestCase, or skips (fails with CI=true) when kubectl is missing.
+#define CD_START_CLUSTER(fixture)                                                                            \
+    do {                                                                                                     \
+        CD_REQUIRE_KUBECTL();                                                                                \
+        QString cdWhy_;                                                                                      \
+        QVERIFY2((fixture).start(&cdWhy_), qPrintable(cdWhy_));                                              \
+    } while (false)
