@@ -1,6 +1,7 @@
 #include "engine/api/apiservice.h"
 
 #include "engine/api/admission/namespacelifecycle.h"
+#include "engine/api/admission/serviceallocation.h"
 #include "engine/api/handlers.h"
 #include "engine/api/status.h"
 
@@ -77,6 +78,7 @@ ApiService::ApiService(store::Store &store, const Registry &registry, ApiOptions
     : m_context(store, registry, std::move(options))
 {
     m_context.addAdmission(std::make_unique<NamespaceLifecycle>(m_context));
+    m_context.addAdmission(std::make_unique<ServiceAllocation>(m_context));
 }
 
 ApiService::~ApiService() = default;

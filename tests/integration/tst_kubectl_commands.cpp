@@ -303,8 +303,6 @@ private Q_SLOTS:
         QCOMPARE(describeField(run.out, "Type"), QString("ClusterIP"));
         QCOMPARE(describeField(run.out, "IP Family Policy"), QString("SingleStack"));
         QCOMPARE(describeField(run.out, "IP Families"), QString("IPv4"));
-        QEXPECT_FAIL("", "no ClusterIP allocator yet (engine/api/resources/services.cpp leaves spec.clusterIP to "
-                         "\"the allocator\", which does not exist)", Continue);
         QVERIFY2(QRegularExpression("^10\\.\\d+\\.\\d+\\.\\d+$").match(ip).hasMatch(), qPrintable(run.report()));
         if (!ip.isEmpty()) {
             QCOMPARE(describeField(run.out, "IP"), ip);

@@ -224,8 +224,6 @@ private Q_SLOTS:
         const QStringList row = columns(run.lines().value(1));
         QCOMPARE(row.size(), 7);
         QCOMPARE(row.mid(0, 2), (QStringList{"web", "ClusterIP"}));
-        QEXPECT_FAIL("", "no ClusterIP allocator yet (engine/api/resources/services.cpp leaves spec.clusterIP to "
-                         "\"the allocator\", which does not exist)", Continue);
         QVERIFY2(QRegularExpression("^10\\.\\d+\\.\\d+\\.\\d+$").match(row.value(2)).hasMatch(), qPrintable(run.report()));
         QCOMPARE(row.mid(3, 2), (QStringList{"<none>", "80/TCP"}));
         QVERIFY2(kAge.match(row.value(5)).hasMatch(), qPrintable(run.report()));
