@@ -39,16 +39,9 @@ Result<Target> resolveTarget(const Registry &registry, const std::string &group,
     };
     if (rest.empty())
         return resourceNotServed();
-    // Namespaced paths, except the namespace object itself and its status/finalize subresources.
-    if (rest[0] == "namespaces" && group.empty() && rest.size() >= 3 && rest[2] != "status" && rest[2] != "finalize") {
-        target.ns = rest[1];
-        rest.erase(rest.begin(), rest.begin() + 2);
-        target.type = lookup(rest[0]);
-        if (!target.type)
-            return notServed(rest[0]);
-        if (!target.type->namespaced)
-            return resourceNotServed(rest[0] + " is not a namespaced resource");
-    } else if (rest[0] == "namespaces" && !group.empty() && rest.size() >= 3) {
+    // A namespaced path, unless it is the core namespace object itself and its status/finalize.
+    const bool namespaceObject = group.empty() && rest.size() >= 3 && (rest[2] == "status" || rest[2] == "finalize");
+    if (rest[0] == "namespaces" && rest.size() >= 3 && !namespaceObject) {
         target.ns = rest[1];
         rest.erase(rest.begin(), rest.begin() + 2);
         target.type = lookup(rest[0]);
@@ -143,20 +136,15 @@ void ApiService::handle(const ApiRequest &request, const SinkPtr &sink)
             break;
         return;
     case Method::Put:
-        if (collection)
-            break;
-        if (statusOrNone)
-            handleUpdate(m_context, t, request, sink);
-        else
-            handleSubresource(m_context, t, request, sink);
-        return;
     case Method::Patch:
         if (collection)
             break;
-        if (statusOrNone)
-            handlePatch(m_context, t, request, sink);
-        else
+        if (!statusOrNone)
             handleSubresource(m_context, t, request, sink);
+        else if (request.method == Method::Put)
+            handleUpdate(m_context, t, request, sink);
+        else
+            handlePatch(m_context, t, request, sink);
         return;
     case Method::Delete:
         if (collection)

@@ -159,16 +159,16 @@ Result<Record> Store::create(const std::string &key, const Encoder &encode)
 
 Result<Record> Store::update(const std::string &key, Revision expectedModRevision, const Encoder &encode)
 {
-    CD_ASSERT_THREAD(this);
-    auto it = m_records.find(key);
-    if (it == m_records.end())
-        return Error::notFound(key + " not found");
-    if (expectedModRevision && it->second.modRevision != expectedModRevision)
-        return Error::conflict(key + " was modified");
-    return write(key, EventType::Updated, it->second.createRevision, encode, it->second.value);
+    return change(key, expectedModRevision, EventType::Updated, encode);
 }
 
 Result<Record> Store::remove(const std::string &key, Revision expectedModRevision, const Encoder &finalState)
+{
+    return change(key, expectedModRevision, EventType::Deleted, finalState);
+}
+
+Result<Record> Store::change(const std::string &key, Revision expectedModRevision, EventType type,
+                             const Encoder &encode)
 {
     CD_ASSERT_THREAD(this);
     auto it = m_records.find(key);
@@ -176,7 +176,7 @@ Result<Record> Store::remove(const std::string &key, Revision expectedModRevisio
         return Error::notFound(key + " not found");
     if (expectedModRevision && it->second.modRevision != expectedModRevision)
         return Error::conflict(key + " was modified");
-    return write(key, EventType::Deleted, it->second.createRevision, finalState, it->second.value);
+    return write(key, type, it->second.createRevision, encode, it->second.value);
 }
 
 Result<Record> Store::write(const std::string &key, EventType type, Revision createRevision, const Encoder &encode,

@@ -92,6 +92,8 @@ Q_SIGNALS:
 private:
     explicit Store(const StoreOptions &options);
     Status load();
+    // An update or delete of an existing key, checked against the expected revision.
+    Result<Record> change(const std::string &key, Revision expectedModRevision, EventType type, const Encoder &encode);
     Result<Record> write(const std::string &key, EventType type, Revision createRevision, const Encoder &encode,
                          Value previous);
     void onDurable(Revision revision);
