@@ -23,7 +23,7 @@ function(clusterdeck_test name)
     set(ARG_TIMEOUT 300)
   endif()
   set_tests_properties(${name} PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}"
-    ENVIRONMENT "QT_QPA_PLATFORM=offscreen;CLUSTERDECK_SOURCE_DIR=${PROJECT_SOURCE_DIR};CLUSTERDECK_BIN_DIR=${CMAKE_BINARY_DIR}/bin")
+    ENVIRONMENT "QT_QPA_PLATFORM=offscreen;CLUSTERDECK_SOURCE_DIR=${PROJECT_SOURCE_DIR};CLUSTERDECK_BIN_DIR=${CMAKE_BINARY_DIR}/bin;CLUSTERDECK_EXAMPLES_DIR=${PROJECT_SOURCE_DIR}/tests/data/k8s-examples")
 endfunction()
 
 # Every tst_*.cpp in the calling folder becomes one test executable (named after the file)

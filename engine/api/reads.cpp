@@ -73,6 +73,7 @@ void handleList(ApiContext &context, const Target &target, const ApiRequest &req
     // Items (or table rows) are assembled as text: stored values are used as they are, and
     // table rows come from the summaries, so nothing is parsed or re-encoded here.
     std::string items;
+    std::vector<store::Value> rawItems;
     long long count = 0;
     long long remaining = 0;
     std::string lastKey;
@@ -91,6 +92,10 @@ void handleList(ApiContext &context, const Target &target, const ApiRequest &req
         }
         ++count;
         lastKey = record.key;
+        if (request.rawItems && !table) {
+            rawItems.push_back(record.value);
+            return;
+        }
         if (!items.empty())
             items += ',';
         if (!table) {
@@ -113,6 +118,12 @@ void handleList(ApiContext &context, const Target &target, const ApiRequest &req
     if (more) {
         listMeta["continue"] = encodeContinue(revision, lastKey);
         listMeta["remainingItemCount"] = remaining;
+    }
+    if (request.rawItems && !table) {
+        ApiResponse response = objectResponse(200, dump(Json{{"metadata", listMeta}}));
+        response.items = std::move(rawItems);
+        sink->respond(std::move(response));
+        return;
     }
     std::string body;
     if (table) {

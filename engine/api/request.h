@@ -22,6 +22,9 @@ struct ApiRequest {
     std::string body;
     std::string user = "admin";                        // the authenticated user
     std::string userAgent;
+    // In-process clients take a list's items as the stored values themselves (ApiResponse::items)
+    // rather than one large body: no copy, no parse of the whole list.
+    bool rawItems = false;
 
     // The last value of a query parameter, if present.
     std::optional<std::string> param(const std::string &name) const;
@@ -35,6 +38,8 @@ struct ApiResponse {
     std::string contentType = "application/json";
     std::string body;
     std::vector<std::string> warnings;  // sent as `Warning: 299 - "text"`
+    // With ApiRequest::rawItems, a list's items (its body then holds only the list metadata).
+    std::vector<std::shared_ptr<const std::string>> items;
 };
 
 // Where a response goes. A plain response is one respond() call; a stream (watch, logs) is
@@ -47,6 +52,19 @@ public:
     virtual void startStream(int status, const std::string &contentType) = 0;
     virtual void write(const std::string &chunk) = 0;
     virtual void finish() = 0;
+    // One watch event; the object is a stored value (shared, never copied by in-process sinks).
+    // Transports write it as the line {"type":"ADDED","object":{...}}.
+    virtual void writeEvent(const char *type, const std::shared_ptr<const std::string> &object)
+    {
+        std::string line;
+        line.reserve(object->size() + 32);
+        line += R"({"type":")";
+        line += type;
+        line += R"(","object":)";
+        line += *object;
+        line += "}\n";
+        write(line);
+    }
 
     bool isClosed() const { return m_closed; }
     void onClose(std::function<void()> callback) { m_onClose.push_back(std::move(callback)); }

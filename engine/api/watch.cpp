@@ -69,7 +69,7 @@ private:
     {
         if (m_selectors.matchesEverything() && !m_table) {
             static const char *names[] = {"ADDED", "MODIFIED", "DELETED"};
-            sendRaw(names[int(event.type)], *event.record.value);
+            sendRaw(names[int(event.type)], event.record.value);
             return;
         }
         // With selectors an object can enter or leave the watched set: Kubernetes reports that
@@ -106,7 +106,7 @@ private:
                 if (!m_selectors.matches(m_type, object))
                     return;
             }
-            sendRaw(type, *value);
+            sendRaw(type, value);
             return;
         }
         const Json object = parsed ? *parsed : parseStored(value);
@@ -119,18 +119,10 @@ private:
         m_sink->write(std::string(R"({"type":")") + type + R"(","object":)" + dump(table) + "}\n");
     }
 
-    void sendRaw(const char *type, const std::string &object)
+    void sendRaw(const char *type, const store::Value &object)
     {
-        if (m_sink->isClosed())
-            return;
-        std::string line;
-        line.reserve(object.size() + 32);
-        line += R"({"type":")";
-        line += type;
-        line += R"(","object":)";
-        line += object;
-        line += "}\n";
-        m_sink->write(line);
+        if (!m_sink->isClosed())
+            m_sink->writeEvent(type, object);
     }
 
     void sendBookmark()

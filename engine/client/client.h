@@ -36,12 +36,18 @@ struct Request {
     std::string contentType = "application/json";
     std::string accept = "application/json";
     std::string body;
+    // Lists: return the items as raw JSON values in Response::items (in-process transport only;
+    // other transports fill items from the body).
+    bool rawItems = false;
 };
+
+using RawObject = std::shared_ptr<const std::string>;
 
 struct Response {
     int status = 0;
     std::string body;
     std::vector<std::string> warnings;
+    std::vector<RawObject> items;  // with Request::rawItems
 
     bool ok() const { return status >= 200 && status < 300; }
     Json json() const;
@@ -55,6 +61,7 @@ enum class WatchEventType { Added, Modified, Deleted, Bookmark, Error };
 struct WatchEvent {
     WatchEventType type = WatchEventType::Added;
     Json object;
+    RawObject raw;  // the object as JSON text, when the transport has it at hand
 };
 
 class WatchHandle {

@@ -6,6 +6,14 @@
 
 namespace cd::client {
 
+ObjectPtr InformerEvent::parsePrevious() const
+{
+    if (!previous)
+        return nullptr;
+    auto parsed = Json::parse(*previous, nullptr, false);
+    return parsed.is_discarded() ? nullptr : std::make_shared<const Json>(std::move(parsed));
+}
+
 Informer::Informer(Client *client, Resource resource, std::string ns, std::multimap<std::string, std::string> selectors,
                    QObject *parent)
     : QObject(parent), m_client(client), m_resource(std::move(resource)), m_namespace(std::move(ns)),
@@ -28,34 +36,52 @@ std::string Informer::keyOf(const Json &object)
     return ns.empty() ? name : ns + "/" + name;
 }
 
+ObjectPtr Informer::parse(const RawObject &raw)
+{
+    if (!raw)
+        return nullptr;
+    auto parsed = Json::parse(*raw, nullptr, false);
+    return parsed.is_discarded() ? nullptr : std::make_shared<const Json>(std::move(parsed));
+}
+
 void Informer::start() { relist(); }
 
-ObjectPtr Informer::get(const std::string &ns, const std::string &name) const
+RawObject Informer::raw(const std::string &ns, const std::string &name) const
 {
     auto it = m_cache.find(ns.empty() ? name : ns + "/" + name);
     return it == m_cache.end() ? nullptr : it->second;
 }
 
-std::vector<ObjectPtr> Informer::list(const std::string &ns) const
+ObjectPtr Informer::get(const std::string &ns, const std::string &name) const { return parse(raw(ns, name)); }
+
+void Informer::forEachRaw(const std::string &ns, const std::function<void(const RawObject &)> &visit) const
 {
-    std::vector<ObjectPtr> out;
     if (ns.empty()) {
-        out.reserve(m_cache.size());
-        for (const auto &[key, object] : m_cache)
-            out.push_back(object);
-        return out;
+        for (const auto &[key, raw] : m_cache)
+            visit(raw);
+        return;
     }
     const std::string prefix = ns + "/";
     for (auto it = m_cache.lower_bound(prefix); it != m_cache.end() && it->first.compare(0, prefix.size(), prefix) == 0;
          ++it)
-        out.push_back(it->second);
+        visit(it->second);
+}
+
+std::vector<ObjectPtr> Informer::list(const std::string &ns) const
+{
+    std::vector<ObjectPtr> out;
+    forEachRaw(ns, [&](const RawObject &raw) {
+        if (ObjectPtr object = parse(raw))
+            out.push_back(std::move(object));
+    });
     return out;
 }
 
-void Informer::notify(const ObjectPtr &oldObject, const ObjectPtr &newObject)
+void Informer::notify(InformerEvent::Kind kind, ObjectPtr object, RawObject previous)
 {
+    const InformerEvent event{kind, std::move(object), std::move(previous)};
     for (const Handler &h : m_handlers)
-        h(oldObject, newObject);
+        h(event);
 }
 
 void Informer::relist()
@@ -64,44 +90,53 @@ void Informer::relist()
         return;
     m_watch.reset();
     QPointer<Informer> self(this);
-    m_client->list(m_resource, m_namespace, [self](const Response &response) {
+    Request request;
+    request.path = m_resource.path(m_namespace);
+    request.query = m_selectors;
+    request.rawItems = true;
+    m_client->send(request, [self](const Response &response) {
         if (!self || self->m_stopped)
             return;
         if (!response.ok()) {
             self->retryLater();
             return;
         }
-        Json list = response.json();
+        const Json list = response.json();
         self->m_failures = 0;
         self->m_resourceVersion = str(list, {"metadata", "resourceVersion"});
+        std::vector<RawObject> items = response.items;
+        if (const Json *bodyItems = find(list, {"items"}); bodyItems && bodyItems->is_array())
+            for (const Json &item : *bodyItems)  // transports without raw items
+                items.push_back(std::make_shared<const std::string>(dump(item)));
         // Replace the cache and report what changed since the last view.
-        std::map<std::string, ObjectPtr> fresh;
-        if (Json *items = find(list, {"items"}); items && items->is_array()) {
-            for (Json &item : *items) {
-                item["kind"] = self->m_resource.kind;
-                item["apiVersion"] = self->m_resource.apiVersion();
-                auto object = std::make_shared<const Json>(std::move(item));
-                fresh.emplace(keyOf(*object), std::move(object));
-            }
+        std::map<std::string, RawObject> fresh;
+        std::map<std::string, ObjectPtr> parsed;
+        for (const RawObject &raw : items) {
+            ObjectPtr object = parse(raw);
+            if (!object)
+                continue;
+            const std::string key = keyOf(*object);
+            fresh.emplace(key, raw);
+            parsed.emplace(key, std::move(object));
         }
-        std::map<std::string, ObjectPtr> old = std::move(self->m_cache);
+        std::map<std::string, RawObject> old = std::move(self->m_cache);
         self->m_cache = fresh;
-        for (const auto &[key, object] : fresh) {
+        for (auto &[key, object] : parsed) {
             auto it = old.find(key);
             if (it == old.end())
-                self->notify(nullptr, object);
-            else if (*it->second != *object)
-                self->notify(it->second, object);
+                self->notify(InformerEvent::Kind::Added, object, nullptr);
+            else if (*it->second != *fresh[key])
+                self->notify(InformerEvent::Kind::Updated, object, it->second);
         }
-        for (const auto &[key, object] : old)
+        for (const auto &[key, raw] : old)
             if (!fresh.count(key))
-                self->notify(object, nullptr);
+                self->notify(InformerEvent::Kind::Deleted, parse(raw), raw);
         self->startWatch();
         if (!self->m_synced) {
             self->m_synced = true;
             Q_EMIT self->synced();
         }
-    }, m_selectors);
+    });
 }
 
 void Informer::startWatch()
@@ -135,23 +170,22 @@ void Informer::onEvent(const WatchEvent &event)
     const std::string rv = str(event.object, {"metadata", "resourceVersion"});
     if (!rv.empty())
         m_resourceVersion = rv;
-    if (event.type == WatchEventType::Bookmark)
+    if (event.type == WatchEventType::Bookmark || !event.object.is_object())
         return;
-    Json object = event.object;
-    object["kind"] = m_resource.kind;
-    object["apiVersion"] = m_resource.apiVersion();
-    const std::string key = keyOf(object);
+    const std::string key = keyOf(event.object);
+    RawObject raw = event.raw ? event.raw : std::make_shared<const std::string>(dump(event.object));
+    auto object = std::make_shared<const Json>(event.object);
     auto it = m_cache.find(key);
-    ObjectPtr old = it == m_cache.end() ? nullptr : it->second;
+    RawObject previous = it == m_cache.end() ? nullptr : it->second;
     if (event.type == WatchEventType::Deleted) {
         if (it != m_cache.end())
             m_cache.erase(it);
-        notify(old, nullptr);
+        notify(InformerEvent::Kind::Deleted, std::move(object), std::move(previous));
         return;
     }
-    auto fresh = std::make_shared<const Json>(std::move(object));
-    m_cache[key] = fresh;
-    notify(old, fresh);
+    m_cache[key] = std::move(raw);
+    notify(previous ? InformerEvent::Kind::Updated : InformerEvent::Kind::Added, std::move(object),
+           std::move(previous));
 }
 
 void Informer::onWatchEnded(const Response &response)

@@ -2,6 +2,10 @@
 // An informer keeps a local cache of one resource (list, then watch from the list's revision)
 // and tells handlers about every change; after an expired watch (410) it lists again and reports
 // the difference. Controllers read only from informers, never ask the API for reads in a loop.
+//
+// The cache holds each object as JSON text — in-process, the very string the store keeps — and
+// parses on demand: a parsed pod takes about seven times the memory of its text, and a cluster
+// may hold 150,000 of them. Consumers keep the little they need in their own structures.
 
 #include "engine/client/client.h"
 
@@ -16,11 +20,22 @@ namespace cd::client {
 
 using ObjectPtr = std::shared_ptr<const Json>;
 
+struct InformerEvent {
+    enum class Kind { Added, Updated, Deleted };
+    Kind kind = Kind::Added;
+    ObjectPtr object;     // the new state; for Deleted, the final state
+    RawObject previous;   // the cached text before this change (Updated, Deleted)
+
+    bool added() const { return kind == Kind::Added; }
+    bool deleted() const { return kind == Kind::Deleted; }
+    // The previous state, parsed (costs a parse: only for handlers that need it).
+    ObjectPtr parsePrevious() const;
+};
+
 class Informer : public QObject {
     Q_OBJECT
 public:
-    // oldObject is null for an add, newObject is null for a delete.
-    using Handler = std::function<void(const ObjectPtr &oldObject, const ObjectPtr &newObject)>;
+    using Handler = std::function<void(const InformerEvent &event)>;
 
     Informer(Client *client, Resource resource, std::string ns = {},
              std::multimap<std::string, std::string> selectors = {}, QObject *parent = nullptr);
@@ -31,9 +46,13 @@ public:
     bool hasSynced() const { return m_synced; }
     const Resource &resource() const { return m_resource; }
 
+    // One object, parsed (null when not cached).
     ObjectPtr get(const std::string &ns, const std::string &name) const;
-    // Every cached object (of one namespace when ns is given), in key order.
+    RawObject raw(const std::string &ns, const std::string &name) const;
+    // Every cached object (of one namespace when ns is given), in key order, parsed: O(n) parses.
     std::vector<ObjectPtr> list(const std::string &ns = {}) const;
+    // Visits the cached text of every object (of one namespace when ns is given), in key order.
+    void forEachRaw(const std::string &ns, const std::function<void(const RawObject &)> &visit) const;
     size_t size() const { return m_cache.size(); }
 
     static std::string keyOf(const Json &object);  // "ns/name" or "name"
@@ -47,13 +66,14 @@ private:
     void onEvent(const WatchEvent &event);
     void onWatchEnded(const Response &response);
     void retryLater();
-    void notify(const ObjectPtr &oldObject, const ObjectPtr &newObject);
+    void notify(InformerEvent::Kind kind, ObjectPtr object, RawObject previous);
+    static ObjectPtr parse(const RawObject &raw);
 
     Client *m_client;
     Resource m_resource;
     std::string m_namespace;
     std::multimap<std::string, std::string> m_selectors;
-    std::map<std::string, ObjectPtr> m_cache;
+    std::map<std::string, RawObject> m_cache;
     std::vector<Handler> m_handlers;
     std::unique_ptr<WatchHandle> m_watch;
     std::string m_resourceVersion;

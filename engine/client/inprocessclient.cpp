@@ -26,6 +26,7 @@ api::ApiRequest toApiRequest(const Request &r)
     out.contentType = r.contentType;
     out.body = r.body;
     out.user = "system:clusterdeck";
+    out.rawItems = r.rawItems;
     return out;
 }
 
@@ -39,7 +40,7 @@ public:
 
     void respond(api::ApiResponse response) override
     {
-        Response r{response.status, std::move(response.body), std::move(response.warnings)};
+        Response r{response.status, std::move(response.body), std::move(response.warnings), std::move(response.items)};
         deliver([done = m_done, r = std::move(r)] {
             if (done)
                 done(r);
@@ -61,6 +62,24 @@ public:
                     self->m_onEvent(event);
             });
         }
+    }
+    void writeEvent(const char *type, const std::shared_ptr<const std::string> &object) override
+    {
+        // The stored value itself crosses the thread: parsed on the receiving side, never copied.
+        WatchEvent event;
+        const std::string name = type;
+        event.type = name == "ADDED"      ? WatchEventType::Added
+                     : name == "MODIFIED" ? WatchEventType::Modified
+                     : name == "DELETED"  ? WatchEventType::Deleted
+                     : name == "BOOKMARK" ? WatchEventType::Bookmark
+                                          : WatchEventType::Error;
+        event.raw = object;
+        deliver([self = shared_from_this(), event = std::move(event)]() mutable {
+            if (self->m_cancelled || !self->m_onEvent)
+                return;
+            event.object = Json::parse(*event.raw, nullptr, false);
+            self->m_onEvent(event);
+        });
     }
     void finish() override
     {

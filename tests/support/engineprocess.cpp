@@ -154,15 +154,8 @@ std::unique_ptr<QProcess> Kubectl::start(const QStringList &arguments) const
 
 QString examplesDir()
 {
-    QDir dir(qEnvironmentVariable("CLUSTERDECK_SOURCE_DIR"));
-    for (int i = 0; i < 4; ++i) {
-        if (dir.exists("../shared/data/k8s-examples"))
-            return QDir::cleanPath(dir.absoluteFilePath("../shared/data/k8s-examples"));
-        if (dir.exists("shared/data/k8s-examples"))
-            return QDir::cleanPath(dir.absoluteFilePath("shared/data/k8s-examples"));
-        dir.cdUp();
-    }
-    return {};
+    const QString dir = qEnvironmentVariable("CLUSTERDECK_EXAMPLES_DIR");  // set by CTest
+    return QDir(dir).exists() ? dir : QString();
 }
 
 } // namespace cd::test

@@ -64,7 +64,7 @@ private:
     QTemporaryDir m_cache;
 };
 
-// The k8s-examples folder of the shared data (../shared/data/k8s-examples from the source tree).
+// The k8s-examples folder (tests/data/k8s-examples, named by CLUSTERDECK_EXAMPLES_DIR), or empty.
 QString examplesDir();
 
 } // namespace cd::test

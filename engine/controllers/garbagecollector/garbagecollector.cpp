@@ -26,23 +26,22 @@ GarbageCollector::GarbageCollector(client::Client *client, SharedInformers *info
 {
     for (const client::Resource &resource : client::builtinResources()) {
         const client::Resource *r = &resource;
-        m_informers->informer(resource)->addHandler(
-            [this, r](const client::ObjectPtr &oldObject, const client::ObjectPtr &newObject) {
-                observe(r, oldObject, newObject);
-            });
+        m_informers->informer(resource)->addHandler([this, r](const client::InformerEvent &event) {
+            observe(r, event.object, event.deleted());
+        });
     }
 }
 
-void GarbageCollector::observe(const client::Resource *resource, const client::ObjectPtr &oldObject,
-                               const client::ObjectPtr &newObject)
+void GarbageCollector::observe(const client::Resource *resource, const client::ObjectPtr &object, bool deleted)
 {
-    const Json &any = newObject ? *newObject : *oldObject;
-    const std::string uid = str(any, {"metadata", "uid"});
+    const std::string uid = str(*object, {"metadata", "uid"});
     if (uid.empty())
         return;
     // Owners a dependent used to have, or has now, may be waiting on it (orphan, foreground).
     std::set<std::string> touchedOwners;
+    bool wasDeleting = false;
     if (auto it = m_nodes.find(uid); it != m_nodes.end()) {
+        wasDeleting = it->second.deleting;
         for (const OwnerRef &o : it->second.owners) {
             touchedOwners.insert(o.uid);
             auto deps = m_dependents.find(o.uid);
@@ -53,7 +52,7 @@ void GarbageCollector::observe(const client::Resource *resource, const client::O
             }
         }
     }
-    if (!newObject) {
+    if (deleted) {
         m_nodes.erase(uid);
         // The owner is gone: each dependent must look at its owners again.
         if (auto deps = m_dependents.find(uid); deps != m_dependents.end())
@@ -66,11 +65,11 @@ void GarbageCollector::observe(const client::Resource *resource, const client::O
     }
     Node node;
     node.resource = resource;
-    node.ns = str(*newObject, {"metadata", "namespace"});
-    node.name = str(*newObject, {"metadata", "name"});
-    node.deleting = find(*newObject, {"metadata", "deletionTimestamp"}) != nullptr;
-    node.foreground = node.deleting && hasFinalizer(*newObject, "foregroundDeletion");
-    if (const Json *refs = find(*newObject, {"metadata", "ownerReferences"}); refs && refs->is_array()) {
+    node.ns = str(*object, {"metadata", "namespace"});
+    node.name = str(*object, {"metadata", "name"});
+    node.deleting = find(*object, {"metadata", "deletionTimestamp"}) != nullptr;
+    node.foreground = node.deleting && hasFinalizer(*object, "foregroundDeletion");
+    if (const Json *refs = find(*object, {"metadata", "ownerReferences"}); refs && refs->is_array()) {
         for (const Json &ref : *refs) {
             OwnerRef o{str(ref, {"apiVersion"}), str(ref, {"kind"}), str(ref, {"name"}), str(ref, {"uid"}),
                        boolean(ref, {"blockOwnerDeletion"})};
@@ -82,9 +81,9 @@ void GarbageCollector::observe(const client::Resource *resource, const client::O
         }
     }
     const bool hasOwners = !node.owners.empty();
-    const bool startedDeleting = node.deleting && (!oldObject || !find(*oldObject, {"metadata", "deletionTimestamp"}));
+    const bool startedDeleting = node.deleting && !wasDeleting;
     m_nodes[uid] = std::move(node);
-    if (hasOwners || (m_nodes[uid].deleting && (hasFinalizer(*newObject, "orphan") || m_nodes[uid].foreground)))
+    if (hasOwners || (m_nodes[uid].deleting && (hasFinalizer(*object, "orphan") || m_nodes[uid].foreground)))
         m_queue.add(uid);
     for (const std::string &owner : touchedOwners)
         if (auto o = m_nodes.find(owner); o != m_nodes.end() && o->second.deleting)

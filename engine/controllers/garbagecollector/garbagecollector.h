@@ -32,8 +32,7 @@ private:
         bool foreground = false;  // being deleted, waiting for its dependents
     };
 
-    void observe(const client::Resource *resource, const client::ObjectPtr &oldObject,
-                 const client::ObjectPtr &newObject);
+    void observe(const client::Resource *resource, const client::ObjectPtr &object, bool deleted);
     void reconcile(const std::string &uid, std::function<void(bool)> done);
     void finalizeOwner(const std::string &uid, const Node &node, const Json &object, std::function<void(bool)> done);
     void checkOwners(const std::string &uid, const Node &node, const Json &object, std::function<void(bool)> done);

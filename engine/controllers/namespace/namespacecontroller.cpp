@@ -14,9 +14,9 @@ NamespaceController::NamespaceController(client::Client *client, SharedInformers
       m_queue([this](const std::string &name, std::function<void(bool)> done) { reconcile(name, std::move(done)); },
               this)
 {
-    m_namespaces->addHandler([this](const client::ObjectPtr &, const client::ObjectPtr &newObject) {
-        if (newObject && find(*newObject, {"metadata", "deletionTimestamp"}))
-            m_queue.add(str(*newObject, {"metadata", "name"}));
+    m_namespaces->addHandler([this](const client::InformerEvent &event) {
+        if (!event.deleted() && find(*event.object, {"metadata", "deletionTimestamp"}))
+            m_queue.add(str(*event.object, {"metadata", "name"}));
     });
 }
 

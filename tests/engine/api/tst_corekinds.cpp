@@ -149,9 +149,8 @@ private Q_SLOTS:
 
 void CoreKindsTest::examplesPass()
 {
-    const QByteArray source = qgetenv("CLUSTERDECK_SOURCE_DIR");
-    QVERIFY2(!source.isEmpty(), "CLUSTERDECK_SOURCE_DIR is set by CTest");
-    const QString root = QString::fromUtf8(source) + "/../shared/data/k8s-examples";
+    const QString root = qEnvironmentVariable("CLUSTERDECK_EXAMPLES_DIR");
+    QVERIFY2(!root.isEmpty(), "CLUSTERDECK_EXAMPLES_DIR is set by CTest");
     QVERIFY2(QDir(root).exists(), qPrintable(root));
     int checked = 0;
     QDirIterator it(root, {"*.yaml", "*.yml"}, QDir::Files, QDirIterator::Subdirectories);

@@ -96,20 +96,8 @@ QString joined(const std::vector<std::string> &lines)
 
 QString examplesDir()
 {
-    const QByteArray source = qgetenv("CLUSTERDECK_SOURCE_DIR");
-    QStringList candidates;
-    if (!source.isEmpty())
-        candidates << QString::fromLocal8Bit(source) + QStringLiteral("/../shared/data/k8s-examples");
-    // Without CTest: walk up from the working directory.
-    QDir dir = QDir::current();
-    for (int i = 0; i < 6; ++i) {
-        candidates << dir.absoluteFilePath(QStringLiteral("shared/data/k8s-examples"));
-        dir.cdUp();
-    }
-    for (const QString &candidate : candidates)
-        if (QDir(candidate).exists())
-            return QDir(candidate).absolutePath();
-    return {};
+    const QString dir = qEnvironmentVariable("CLUSTERDECK_EXAMPLES_DIR");  // set by CTest
+    return QDir(dir).exists() ? dir : QString();
 }
 
 // Every object of the given kinds in the example manifests, with the file it came from.
@@ -163,7 +151,7 @@ private Q_SLOTS:
 void TestPodSpec::examplePodsAreValid()
 {
     const auto pods = exampleObjects({"Pod"});
-    QVERIFY2(!examplesDir().isEmpty(), "shared/data/k8s-examples not found");
+    QVERIFY2(!examplesDir().isEmpty(), "CLUSTERDECK_EXAMPLES_DIR (set by CTest) is missing");
     // 18 pods: 12 in block-style files plus the KYAML ones (flow style, kind not at a line start).
     QVERIFY2(pods.size() >= 18, qPrintable(QStringLiteral("only %1 pods found").arg(pods.size())));
     for (const auto &[file, object] : pods) {

@@ -125,7 +125,7 @@ private Q_SLOTS:
     // Every Deployment, ReplicaSet and Job of the example corpus is accepted once defaulted.
     void examplesPassAfterDefaults()
     {
-        const QString root = qEnvironmentVariable("CLUSTERDECK_SOURCE_DIR") + "/../shared/data/k8s-examples";
+        const QString root = qEnvironmentVariable("CLUSTERDECK_EXAMPLES_DIR");
         QVERIFY2(QFileInfo(root).isDir(), qPrintable("no example corpus at " + root));
         std::map<std::string, int> seen;
         int fileIndex = 0;

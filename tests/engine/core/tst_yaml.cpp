@@ -1,5 +1,5 @@
 // YAML to JSON: multi-document streams, YAML 1.2 core-schema scalars, errors with line and column,
-// emitting, and every upstream example manifest of /work/shared/data/k8s-examples (block and KYAML).
+// emitting, and every upstream example manifest of tests/data/k8s-examples (block and KYAML).
 #include "engine/core/yaml.h"
 
 #include <QDir>
@@ -33,11 +33,11 @@ std::string error(const std::string &text)
 
 QString examplesDir()
 {
-    // CTest sets CLUSTERDECK_SOURCE_DIR; run by hand, fall back to this file's place in the tree.
-    QString source = qEnvironmentVariable("CLUSTERDECK_SOURCE_DIR");
-    if (source.isEmpty())
-        source = QFileInfo(QStringLiteral(__FILE__)).absolutePath() + "/../../..";
-    return QDir::cleanPath(source + "/../shared/data/k8s-examples");
+    // CTest sets CLUSTERDECK_EXAMPLES_DIR; run by hand, fall back to this file's place in the tree.
+    const QString dir = qEnvironmentVariable("CLUSTERDECK_EXAMPLES_DIR");
+    if (!dir.isEmpty())
+        return dir;
+    return QDir::cleanPath(QFileInfo(QStringLiteral(__FILE__)).absolutePath() + "/../../data/k8s-examples");
 }
 
 } // namespace
