@@ -67,7 +67,16 @@ int main(int argc, char **argv)
                                          QStringLiteral("Allow a --listen address that is not loopback."));
     const QCommandLineOption insecureHttp(QStringLiteral("insecure-http"),
                                           QStringLiteral("Serve plain HTTP instead of TLS (benchmarks only)."));
-    parser.addOptions({dataDir, listen, kubeconfig, allowRemote, insecureHttp});
+    const QCommandLineOption nodes(QStringLiteral("nodes"), QStringLiteral("Run N local nodes (node-1 ... node-N)."),
+                                   QStringLiteral("N"));
+    const QCommandLineOption nodeKind(QStringLiteral("node-kind"),
+                                      QStringLiteral("The kind of the --nodes: simulated (default)."),
+                                      QStringLiteral("KIND"), QStringLiteral("simulated"));
+    const QCommandLineOption nodeConfig(QStringLiteral("node-config"),
+                                        QStringLiteral("A YAML file describing mixed nodes (name, kind, capacity, "
+                                                       "labels, taints)."),
+                                        QStringLiteral("FILE"));
+    parser.addOptions({dataDir, listen, kubeconfig, allowRemote, insecureHttp, nodes, nodeKind, nodeConfig});
     parser.process(app);
 
     if (!parser.isSet(dataDir)) {
@@ -95,6 +104,23 @@ int main(int argc, char **argv)
     config.kubeconfigPath = parser.value(kubeconfig);
     config.allowRemote = parser.isSet(allowRemote);
     config.tls = !parser.isSet(insecureHttp);
+    if (parser.isSet(nodes)) {
+        bool ok = false;
+        const int count = parser.value(nodes).toInt(&ok);
+        if (!ok || count < 0) {
+            std::fprintf(stderr, "clusterdeckd: --nodes expects a number, got \"%s\"\n", qPrintable(parser.value(nodes)));
+            return 2;
+        }
+        config.nodes = cd::node::uniformNodes(count, parser.value(nodeKind).toStdString());
+    }
+    if (parser.isSet(nodeConfig)) {
+        auto plan = cd::node::readNodeConfig(parser.value(nodeConfig));
+        if (!plan.ok()) {
+            std::fprintf(stderr, "clusterdeckd: %s\n", plan.error().message.c_str());
+            return 2;
+        }
+        config.nodes.insert(config.nodes.end(), plan->begin(), plan->end());
+    }
 
     installShutdownSignals(app);
     auto engine = cd::cluster::Engine::start(config);

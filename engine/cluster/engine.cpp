@@ -3,7 +3,7 @@
 #include "engine/api/apiservice.h"
 #include "engine/client/inprocessclient.h"
 #include "engine/cluster/kubeconfig.h"
-#include "engine/controllers/controllermanager.h"
+#include "engine/cluster/controlplane.h"
 #include "engine/server/certificates.h"
 #include "engine/server/httpserver.h"
 #include "engine/store/store.h"
@@ -60,7 +60,8 @@ Result<std::unique_ptr<Engine>> Engine::start(const EngineConfig &config)
             apiService->handle(request, sink);
         });
     CD_CHECK(engine->m_server->listen());
-    engine->startControllers();
+    engine->startControlPlane();
+    engine->startNodes();
 
     // The kubeconfig appears only once the API serves, so its existence means "ready".
     KubeconfigContents kubeconfig;
@@ -73,18 +74,43 @@ Result<std::unique_ptr<Engine>> Engine::start(const EngineConfig &config)
 
 Engine::~Engine() { shutdown(); }
 
-void Engine::startControllers()
+void Engine::startControlPlane()
 {
-    // The controllers run on their own thread and reach the API like any client would.
-    m_controllerThread = new QThread();
-    m_controllerThread->setObjectName(QStringLiteral("controllers"));
+    // The scheduler and controllers run on their own thread and reach the API like any client.
+    m_controlThread = new QThread();
+    m_controlThread->setObjectName(QStringLiteral("control"));
+    auto *controlPlane = new ControlPlane(m_api.get(), m_config.controllers);
+    controlPlane->moveToThread(m_controlThread);
+    m_controlPlane = controlPlane;
+    m_controlThread->start();
+    QMetaObject::invokeMethod(controlPlane, &ControlPlane::start, Qt::QueuedConnection);
+}
+
+void Engine::startNodes()
+{
+    if (m_config.nodes.empty())
+        return;
+    m_nodeThread = new QThread();
+    m_nodeThread->setObjectName(QStringLiteral("nodes"));
     auto *client = new client::InProcessClient(m_api.get());
-    auto *manager = new controllers::ControllerManager(client);
-    client->setParent(manager);
-    manager->moveToThread(m_controllerThread);
-    m_controllers = manager;
-    m_controllerThread->start();
-    QMetaObject::invokeMethod(manager, &controllers::ControllerManager::start, Qt::QueuedConnection);
+    auto *nodes = new node::NodeManager(client, node::NodeManagerOptions{m_config.nodes});
+    client->setParent(nodes);
+    nodes->moveToThread(m_nodeThread);
+    m_nodes = nodes;
+    m_nodeThread->start();
+    QMetaObject::invokeMethod(nodes, &node::NodeManager::start, Qt::QueuedConnection);
+}
+
+void Engine::stopThread(QThread *&thread, QObject *&worker)
+{
+    if (!thread)
+        return;
+    QMetaObject::invokeMethod(worker, [worker] { delete worker; }, Qt::BlockingQueuedConnection);
+    thread->quit();
+    thread->wait();
+    delete thread;
+    thread = nullptr;
+    worker = nullptr;
 }
 
 QString Engine::serverUrl() const
@@ -100,15 +126,8 @@ quint16 Engine::port() const { return m_server ? m_server->port() : 0; }
 
 void Engine::shutdown()
 {
-    if (m_controllerThread) {
-        QMetaObject::invokeMethod(m_controllers, [manager = m_controllers] { delete manager; },
-                                  Qt::BlockingQueuedConnection);
-        m_controllerThread->quit();
-        m_controllerThread->wait();
-        delete m_controllerThread;
-        m_controllerThread = nullptr;
-        m_controllers = nullptr;
-    }
+    stopThread(m_nodeThread, m_nodes);
+    stopThread(m_controlThread, m_controlPlane);
     m_server.reset();
     if (m_store)
         m_store->flush();

@@ -3,7 +3,9 @@
 // the TLS material and token, the HTTP server, and the kubeconfig, started in that order.
 
 #include "engine/cluster/datadirlock.h"
+#include "engine/controllers/controllercontext.h"
 #include "engine/core/result.h"
+#include "engine/node/nodemanager.h"
 
 #include <QHostAddress>
 #include <QObject>
@@ -31,6 +33,8 @@ struct EngineConfig {
     bool allowRemote = false;     // listening beyond loopback must be asked for
     bool tls = true;
     QString kubeconfigPath;       // default: DATA/kubeconfig
+    std::vector<node::NodeSpec> nodes;  // local nodes to run (clusterdeckd --nodes, --node-config)
+    controllers::ControllerOptions controllers;
 };
 
 class Engine : public QObject {
@@ -49,7 +53,9 @@ public:
     void shutdown();
 
 private:
-    void startControllers();
+    void startControlPlane();
+    void startNodes();
+    static void stopThread(QThread *&thread, QObject *&worker);
 
     Engine() = default;
 
@@ -58,8 +64,11 @@ private:
     std::unique_ptr<store::Store> m_store;
     std::unique_ptr<api::ApiService> m_api;
     std::unique_ptr<server::HttpServer> m_server;
-    QThread *m_controllerThread = nullptr;
-    QObject *m_controllers = nullptr;  // the ControllerManager, living on m_controllerThread
+    // The control thread runs the scheduler and controllers; the node thread the node agents.
+    QThread *m_controlThread = nullptr;
+    QObject *m_controlPlane = nullptr;
+    QThread *m_nodeThread = nullptr;
+    QObject *m_nodes = nullptr;
     QString m_kubeconfigPath;
 };
 

@@ -1,19 +1,25 @@
 #include "engine/controllers/controllermanager.h"
 
-#include "engine/controllers/garbagecollector/garbagecollector.h"
-#include "engine/controllers/namespace/namespacecontroller.h"
-
 namespace cd::controllers {
 
-ControllerManager::ControllerManager(client::Client *client, QObject *parent)
-    : QObject(parent), m_client(client), m_informers(new SharedInformers(client, this)),
-      m_garbageCollector(new GarbageCollector(client, m_informers, this)),
-      m_namespaces(new NamespaceController(client, m_informers, this))
+ControllerManager::ControllerManager(client::Client *client, client::SharedInformers *informers, ControllerOptions options,
+                                     QObject *parent)
+    : QObject(parent)
 {
+    ControllerContext context{client, informers, options, this};
+    startGarbageCollector(context);
+    startNamespaceController(context);
+    startReplicaSetController(context);
+    startDeploymentController(context);
+    startJobController(context);
+    startEndpointsController(context);
+    startServiceController(context);
+    startServiceAccountController(context);
+    startResourceQuotaController(context);
+    startVolumeBindingController(context);
+    startNodeLifecycleController(context);
 }
 
 ControllerManager::~ControllerManager() = default;
-
-void ControllerManager::start() { m_informers->start(); }
 
 } // namespace cd::controllers

@@ -1,6 +1,7 @@
 #include "engine/controllers/garbagecollector/garbagecollector.h"
 
 #include "engine/client/resources.h"
+#include "engine/controllers/controllermanager.h"
 #include "engine/controllers/requestgroup.h"
 
 #include <QPointer>
@@ -19,7 +20,7 @@ bool hasFinalizer(const Json &object, const std::string &name)
 
 } // namespace
 
-GarbageCollector::GarbageCollector(client::Client *client, SharedInformers *informers, QObject *parent)
+GarbageCollector::GarbageCollector(client::Client *client, client::SharedInformers *informers, QObject *parent)
     : QObject(parent), m_client(client), m_informers(informers),
       m_queue([this](const std::string &uid, std::function<void(bool)> done) { reconcile(uid, std::move(done)); },
               this)
@@ -271,6 +272,11 @@ void GarbageCollector::removeFinalizer(const Node &node, const Json &object, con
     if (finalizers.empty())
         updated["metadata"].erase("finalizers");
     m_client->update(*node.resource, updated, [done](const client::Response &r) { done(!r.ok() && r.status != 404); });
+}
+
+void startGarbageCollector(ControllerContext &context)
+{
+    new GarbageCollector(context.client, context.informers, context.parent);
 }
 
 } // namespace cd::controllers

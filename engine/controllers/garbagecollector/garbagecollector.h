@@ -5,7 +5,7 @@
 // references from dependents of owners deleted with the orphan policy.
 
 #include "engine/client/workqueue.h"
-#include "engine/controllers/sharedinformers.h"
+#include "engine/client/sharedinformers.h"
 
 #include <map>
 #include <set>
@@ -17,7 +17,7 @@ namespace cd::controllers {
 class GarbageCollector : public QObject {
     Q_OBJECT
 public:
-    GarbageCollector(client::Client *client, SharedInformers *informers, QObject *parent = nullptr);
+    GarbageCollector(client::Client *client, client::SharedInformers *informers, QObject *parent = nullptr);
 
 private:
     struct OwnerRef {
@@ -44,7 +44,7 @@ private:
     client::ObjectPtr current(const Node &node, const std::string &uid) const;
 
     client::Client *m_client;
-    SharedInformers *m_informers;
+    client::SharedInformers *m_informers;
     client::WorkQueue m_queue;
     std::map<std::string, Node> m_nodes;                          // by uid
     std::map<std::string, std::set<std::string>> m_dependents;    // owner uid -> dependent uids

@@ -1,6 +1,7 @@
 #include "engine/controllers/namespace/namespacecontroller.h"
 
 #include "engine/client/resources.h"
+#include "engine/controllers/controllermanager.h"
 #include "engine/controllers/requestgroup.h"
 
 #include <QPointer>
@@ -9,7 +10,7 @@
 
 namespace cd::controllers {
 
-NamespaceController::NamespaceController(client::Client *client, SharedInformers *informers, QObject *parent)
+NamespaceController::NamespaceController(client::Client *client, client::SharedInformers *informers, QObject *parent)
     : QObject(parent), m_client(client), m_namespaces(informers->informer(*client::builtinResource("namespaces"))),
       m_queue([this](const std::string &name, std::function<void(bool)> done) { reconcile(name, std::move(done)); },
               this)
@@ -87,6 +88,11 @@ void NamespaceController::finalize(const Json &ns, std::function<void(bool)> don
     finalizers.erase(std::remove(finalizers.begin(), finalizers.end(), Json("kubernetes")), finalizers.end());
     m_client->update(*client::builtinResource("namespaces"), updated,
                      [done](const client::Response &r) { done(!r.ok() && r.status != 404); }, "finalize");
+}
+
+void startNamespaceController(ControllerContext &context)
+{
+    new NamespaceController(context.client, context.informers, context.parent);
 }
 
 } // namespace cd::controllers

@@ -3,14 +3,14 @@
 // then removes the "kubernetes" finalizer through /finalize so the API deletes the namespace.
 
 #include "engine/client/workqueue.h"
-#include "engine/controllers/sharedinformers.h"
+#include "engine/client/sharedinformers.h"
 
 namespace cd::controllers {
 
 class NamespaceController : public QObject {
     Q_OBJECT
 public:
-    NamespaceController(client::Client *client, SharedInformers *informers, QObject *parent = nullptr);
+    NamespaceController(client::Client *client, client::SharedInformers *informers, QObject *parent = nullptr);
 
     // How long to wait before looking again at a namespace whose content is still going away.
     int recheckDelayMs = 1000;

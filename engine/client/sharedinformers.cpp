@@ -1,17 +1,17 @@
-#include "engine/controllers/sharedinformers.h"
+#include "engine/client/sharedinformers.h"
 
-namespace cd::controllers {
+namespace cd::client {
 
-SharedInformers::SharedInformers(client::Client *client, QObject *parent) : QObject(parent), m_client(client) {}
+SharedInformers::SharedInformers(Client *client, QObject *parent) : QObject(parent), m_client(client) {}
 
-client::Informer *SharedInformers::informer(const client::Resource &resource)
+Informer *SharedInformers::informer(const Resource &resource)
 {
     const std::string key = resource.plural + "." + resource.group;
     auto it = m_informers.find(key);
     if (it != m_informers.end())
         return it->second;
-    auto *informer = new client::Informer(m_client, resource, {}, {}, this);
-    connect(informer, &client::Informer::synced, this, [this] {
+    auto *informer = new Informer(m_client, resource, {}, {}, this);
+    connect(informer, &Informer::synced, this, [this] {
         if (allSynced())
             Q_EMIT synced();
     });
@@ -36,4 +36,4 @@ bool SharedInformers::allSynced() const
     return true;
 }
 
-} // namespace cd::controllers
+} // namespace cd::client

@@ -9,15 +9,15 @@
 #include <map>
 #include <memory>
 
-namespace cd::controllers {
+namespace cd::client {
 
 class SharedInformers : public QObject {
     Q_OBJECT
 public:
-    explicit SharedInformers(client::Client *client, QObject *parent = nullptr);
+    explicit SharedInformers(Client *client, QObject *parent = nullptr);
 
     // The informer of a resource, created on first use (started by start()).
-    client::Informer *informer(const client::Resource &resource);
+    Informer *informer(const Resource &resource);
     void start();
     bool allSynced() const;
 
@@ -25,9 +25,9 @@ Q_SIGNALS:
     void synced();
 
 private:
-    client::Client *m_client;
-    std::map<std::string, client::Informer *> m_informers;
+    Client *m_client;
+    std::map<std::string, Informer *> m_informers;
     bool m_started = false;
 };
 
-} // namespace cd::controllers
+} // namespace cd::client

@@ -1,0 +1,34 @@
+#pragma once
+// What every controller gets: the client to write through, the shared informers to read from,
+// and the timing knobs of the control plane (kube-controller-manager's flags).
+
+#include "engine/client/client.h"
+#include "engine/client/sharedinformers.h"
+
+#include <QObject>
+
+#include <chrono>
+
+namespace cd::controllers {
+
+struct ControllerOptions {
+    // Node lifecycle: a node whose Lease is older than this turns Unknown (node-monitor-grace-period;
+    // Kubernetes: 40s).
+    std::chrono::milliseconds nodeMonitorGracePeriod{std::chrono::seconds(20)};
+    // How often node health is checked (node-monitor-period; Kubernetes: 5s).
+    std::chrono::milliseconds nodeMonitorPeriod{std::chrono::seconds(2)};
+    // The tolerationSeconds given to pods for the not-ready/unreachable taints (default-not-ready-
+    // toleration-seconds; Kubernetes: 300s): short, so a desktop user sees pods move.
+    long long defaultTolerationSeconds = 30;
+    // Pod creations a ReplicaSet may make in one burst before waiting to see them (burstReplicas).
+    int burstReplicas = 500;
+};
+
+struct ControllerContext {
+    client::Client *client = nullptr;
+    client::SharedInformers *informers = nullptr;
+    ControllerOptions options;
+    QObject *parent = nullptr;  // owns the controllers
+};
+
+} // namespace cd::controllers
