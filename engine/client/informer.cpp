@@ -184,8 +184,9 @@ void Informer::onEvent(const WatchEvent &event)
         return;
     }
     m_cache[key] = std::move(raw);
-    notify(previous ? InformerEvent::Kind::Updated : InformerEvent::Kind::Added, std::move(object),
-           std::move(previous));
+    // The kind is decided before previous is moved into an argument (argument order is unspecified).
+    const auto kind = previous ? InformerEvent::Kind::Updated : InformerEvent::Kind::Added;
+    notify(kind, std::move(object), std::move(previous));
 }
 
 void Informer::onWatchEnded(const Response &response)

@@ -16,6 +16,11 @@ const Json *find(const Json &object, std::initializer_list<std::string_view> pat
     return node;
 }
 
+bool has(const Json &object, std::initializer_list<std::string_view> path)
+{
+    return find(object, path) != nullptr;
+}
+
 Json *find(Json &object, std::initializer_list<std::string_view> path)
 {
     return const_cast<Json *>(find(static_cast<const Json &>(object), path));

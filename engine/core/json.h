@@ -16,6 +16,10 @@ using Json = nlohmann::json;
 // The value at a path of object keys, or nullptr when any step is missing or not an object.
 const Json *find(const Json &object, std::initializer_list<std::string_view> path);
 Json *find(Json &object, std::initializer_list<std::string_view> path);
+// The answer points into the object, so a temporary object would leave it dangling.
+const Json *find(Json &&object, std::initializer_list<std::string_view> path) = delete;
+// Whether a value exists at the path (safe on a temporary).
+bool has(const Json &object, std::initializer_list<std::string_view> path);
 
 // A string at a path, or the fallback when missing or not a string.
 std::string str(const Json &object, std::initializer_list<std::string_view> path, std::string_view fallback = {});

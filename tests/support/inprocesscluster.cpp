@@ -143,9 +143,13 @@ std::vector<Json> InProcessCluster::list(const std::string &apiVersion, const st
     while (!answer && !deadline.hasExpired())
         QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
     std::vector<Json> out;
-    if (answer && answer->ok())
-        for (const Json &item : answer->json()["items"])
-            out.push_back(item);
+    if (!answer || !answer->ok()) {
+        m_lastError = answer ? answer->message() : "no answer to LIST " + path;
+        return out;
+    }
+    const Json list = answer->json();  // kept: the items are read from it
+    for (const Json &item : list["items"])
+        out.push_back(item);
     return out;
 }
 

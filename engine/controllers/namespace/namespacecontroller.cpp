@@ -63,7 +63,8 @@ void NamespaceController::reconcile(const std::string &name, std::function<void(
                     continue;
                 auto counted = lists.add();
                 self->m_client->list(r, name, [remaining, counted](const client::Response &response) {
-                    if (const Json *items = find(response.json(), {"items"}); items && items->is_array())
+                    const Json list = response.json();
+                    if (const Json *items = find(list, {"items"}); items && items->is_array())
                         remaining->count += items->size();
                     counted(response);
                 });
