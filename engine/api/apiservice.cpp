@@ -1,6 +1,10 @@
 #include "engine/api/apiservice.h"
 
+#include "engine/api/admission/defaultstorageclass.h"
+#include "engine/api/admission/defaulttolerations.h"
+#include "engine/api/admission/limitranger.h"
 #include "engine/api/admission/namespacelifecycle.h"
+#include "engine/api/admission/resourcequota.h"
 #include "engine/api/admission/serviceallocation.h"
 #include "engine/api/handlers.h"
 #include "engine/api/status.h"
@@ -72,6 +76,10 @@ ApiService::ApiService(store::Store &store, const Registry &registry, ApiOptions
 {
     m_context.addAdmission(std::make_unique<NamespaceLifecycle>(m_context));
     m_context.addAdmission(std::make_unique<ServiceAllocation>(m_context));
+    m_context.addAdmission(std::make_unique<DefaultTolerationSeconds>(m_context.options().defaultTolerationSeconds));
+    m_context.addAdmission(std::make_unique<LimitRanger>(m_context));
+    m_context.addAdmission(std::make_unique<DefaultStorageClass>(m_context));
+    m_context.addAdmission(std::make_unique<ResourceQuotaAdmission>(m_context));  // keep last: it charges quotas
 }
 
 ApiService::~ApiService() = default;

@@ -22,6 +22,10 @@ struct ApiOptions {
     std::string serverAddress = "127.0.0.1:6443";  // advertised in /api
     std::chrono::seconds defaultWatchTimeout{1800};
     std::chrono::milliseconds bookmarkInterval{std::chrono::seconds(30)};
+    // DefaultTolerationSeconds admission: how long pods tolerate a not-ready or unreachable node
+    // unless they say otherwise (kube-apiserver's --default-not-ready-toleration-seconds: 300).
+    // The engine passes ControllerOptions::defaultTolerationSeconds.
+    long long defaultTolerationSeconds = 300;
 };
 
 // An object as stored: the parsed JSON and the store record it came from.

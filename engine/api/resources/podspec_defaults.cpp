@@ -246,32 +246,6 @@ void defaultHostNetworkPorts(Json &container)
                 port["hostPort"] = port["containerPort"];
 }
 
-// The DefaultTolerationSeconds admission plugin (create and update): pods ride out a node that
-// is not ready or unreachable for five minutes unless they say otherwise.
-void addDefaultTolerations(Json &spec)
-{
-    bool notReady = false;
-    bool unreachable = false;
-    for (const Json &t : podspec::arrayAt(spec, "tolerations")) {
-        const std::string key = str(t, {"key"});
-        const std::string effect = str(t, {"effect"});
-        const bool noExecute = effect.empty() || effect == "NoExecute";
-        notReady |= noExecute && (key.empty() || key == "node.kubernetes.io/not-ready");
-        unreachable |= noExecute && (key.empty() || key == "node.kubernetes.io/unreachable");
-    }
-    if (notReady && unreachable)
-        return;
-    if (!spec.contains("tolerations") || !spec["tolerations"].is_array())
-        spec["tolerations"] = Json::array();
-    auto toleration = [](const char *key) {
-        return Json{{"key", key}, {"operator", "Exists"}, {"effect", "NoExecute"}, {"tolerationSeconds", 300}};
-    };
-    if (!notReady)
-        spec["tolerations"].push_back(toleration("node.kubernetes.io/not-ready"));
-    if (!unreachable)
-        spec["tolerations"].push_back(toleration("node.kubernetes.io/unreachable"));
-}
-
 // The Priority admission plugin: the built-in classes, and 0 without a (known) class.
 void defaultPriority(Json &spec)
 {
@@ -364,7 +338,7 @@ void defaultPod(Json &pod)
                     defaultHostNetworkPorts(c);
     }
     defaultPriority(spec);
-    addDefaultTolerations(spec);
+    // The not-ready and unreachable tolerations come from admission (DefaultTolerationSeconds).
 }
 
 std::string podQosClass(const Json &spec)

@@ -206,9 +206,6 @@ securityContext: {}
 serviceAccount: default
 serviceAccountName: default
 terminationGracePeriodSeconds: 30
-tolerations:
-- {effect: NoExecute, key: node.kubernetes.io/not-ready, operator: Exists, tolerationSeconds: 300}
-- {effect: NoExecute, key: node.kubernetes.io/unreachable, operator: Exists, tolerationSeconds: 300}
 )");
     QCOMPARE(QString::fromStdString(pod["spec"].dump(1)), QString::fromStdString(expectedSpec.dump(1)));
     QCOMPARE(pod["status"], yaml("{phase: Pending, qosClass: BestEffort}"));
@@ -247,9 +244,8 @@ spec:
     QCOMPARE(spec["restartPolicy"], Json("Never"));
     QCOMPARE(spec["dnsPolicy"], Json("Default"));
     QCOMPARE(spec["terminationGracePeriodSeconds"], Json(5));
-    // Only the missing unreachable toleration is added.
-    QCOMPARE(spec["tolerations"].size(), size_t(2));
-    QCOMPARE(spec["tolerations"][1]["key"], Json("node.kubernetes.io/unreachable"));
+    // Defaulting leaves tolerations alone (admission adds the not-ready and unreachable ones).
+    QCOMPARE(spec["tolerations"].size(), size_t(1));
     const Json &c = spec["containers"][0];
     QCOMPARE(c["imagePullPolicy"], Json("IfNotPresent"));
     QCOMPARE(c["ports"][0], yaml("{containerPort: 8080, hostPort: 8080, protocol: TCP}"));
