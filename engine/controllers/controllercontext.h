@@ -8,6 +8,7 @@
 #include <QObject>
 
 #include <chrono>
+#include <string>
 
 namespace cd::controllers {
 
@@ -22,6 +23,17 @@ struct ControllerOptions {
     long long defaultTolerationSeconds = 30;
     // Pod creations a ReplicaSet may make in one burst before waiting to see them (burstReplicas).
     int burstReplicas = 500;
+    // Job: the delay before a failed pod is replaced, doubling with each further failure
+    // (Kubernetes: 10s, at most 10 minutes).
+    std::chrono::milliseconds jobPodFailureBackoff{std::chrono::seconds(10)};
+    // EndpointSlices: endpoints per slice (max-endpoints-per-slice; Kubernetes: 100).
+    int maxEndpointsPerSlice = 100;
+    // ServiceAccount token Secrets: the cluster CA (PEM) written as their ca.crt.
+    std::string rootCaPem;
+    // Volumes: where the local provisioner puts the hostPath volumes it makes (pvc-<claim uid>),
+    // and whether the `standard` StorageClass (default, local provisioner) is created at startup.
+    std::string localVolumeRoot;  // empty: the engine uses <data dir>/volumes
+    bool defaultStorageClass = true;
 };
 
 struct ControllerContext {

@@ -1,8 +1,13 @@
-// PLACEHOLDER until this controller is written: it starts nothing yet.
 #include "engine/controllers/controllermanager.h"
+#include "engine/controllers/job/jobcontroller.h"
 
 namespace cd::controllers {
 
-void startJobController(ControllerContext &) {}
+void startJobController(ControllerContext &context)
+{
+    job::JobControllerOptions options;
+    options.podFailureBackoff = context.options.jobPodFailureBackoff;
+    new job::JobController(context.client, context.informers, options, context.parent);
+}
 
 } // namespace cd::controllers

@@ -1,8 +1,11 @@
-// PLACEHOLDER until this controller is written: it starts nothing yet.
 #include "engine/controllers/controllermanager.h"
+#include "engine/controllers/replicaset/replicasetcontroller.h"
 
 namespace cd::controllers {
 
-void startReplicaSetController(ControllerContext &) {}
+void startReplicaSetController(ControllerContext &context)
+{
+    new ReplicaSetController(context, context.parent);
+}
 
 } // namespace cd::controllers

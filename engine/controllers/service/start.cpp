@@ -1,8 +1,11 @@
-// PLACEHOLDER until this controller is written: it starts nothing yet.
 #include "engine/controllers/controllermanager.h"
+#include "engine/controllers/service/servicecontroller.h"
 
 namespace cd::controllers {
 
-void startServiceController(ControllerContext &) {}
+void startServiceController(ControllerContext &context)
+{
+    new service::ServiceController(context.client, context.informers, context.parent);
+}
 
 } // namespace cd::controllers

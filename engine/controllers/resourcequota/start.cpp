@@ -1,8 +1,0 @@
-// PLACEHOLDER until this controller is written: it starts nothing yet.
-#include "engine/controllers/controllermanager.h"
-
-namespace cd::controllers {
-
-void startResourceQuotaController(ControllerContext &) {}
-
-} // namespace cd::controllers
