@@ -18,6 +18,7 @@ Result<std::unique_ptr<Engine>> Engine::start(const EngineConfig &config)
 {
     if (config.dataDir.isEmpty())
         return Error::badRequest("a data folder is required (--data-dir)");
+    CD_CHECK(node::checkNodePlan(config.nodes));
     if (!config.address.isLoopback() && !config.allowRemote)
         return Error::badRequest("refusing to listen on " + config.address.toString().toStdString() +
                                  ": the API is served on loopback only unless --allow-remote is given");
@@ -38,6 +39,7 @@ Result<std::unique_ptr<Engine>> Engine::start(const EngineConfig &config)
                              ? "[" + config.address.toString() + "]"
                              : config.address.toString();
     apiOptions.serverAddress = (host + ":" + QString::number(config.port)).toStdString();
+    apiOptions.defaultTolerationSeconds = config.controllers.defaultTolerationSeconds;
     engine->m_api = std::make_unique<api::ApiService>(*engine->m_store, api::Registry::builtin(), apiOptions);
     CD_CHECK(engine->m_api->bootstrap());
 
@@ -54,6 +56,10 @@ Result<std::unique_ptr<Engine>> Engine::start(const EngineConfig &config)
         caPem = tls.caCertificatePem;
     }
     CD_TRY(serverOptions.token, server::ensureToken(dataDir + "/pki"));
+    // Controllers write the CA into ServiceAccount token Secrets, and provision volumes in the data folder.
+    engine->m_config.controllers.rootCaPem = caPem.toStdString();
+    if (engine->m_config.controllers.localVolumeRoot.empty())
+        engine->m_config.controllers.localVolumeRoot = (dataDir + "/volumes").toStdString();
     api::ApiService *apiService = engine->m_api.get();
     engine->m_server = std::make_unique<server::HttpServer>(
         serverOptions, [apiService](const api::ApiRequest &request, const api::SinkPtr &sink) {

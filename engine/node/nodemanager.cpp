@@ -1,27 +1,167 @@
-// PLACEHOLDER until the node agents are written: no node registers yet.
 #include "engine/node/nodemanager.h"
+
+#include "engine/client/resources.h"
+#include "engine/core/threadaffinity.h"
+#include "engine/node/nodemanagerprivate.h"
+
+#include <algorithm>
 
 namespace cd::node {
 
-std::vector<NodeSpec> uniformNodes(int count, const std::string &kind)
+void RequestLimiter::submit(Starter starter)
 {
-    std::vector<NodeSpec> nodes;
-    for (int i = 1; i <= count; ++i) {
-        NodeSpec spec;
-        spec.name = "node-" + std::to_string(i);
-        spec.kind = kind;
-        nodes.push_back(spec);
+    m_waiting.push_back(std::move(starter));
+    pump();
+}
+
+void RequestLimiter::pump()
+{
+    while (m_inFlight < m_limit && !m_waiting.empty()) {
+        Starter starter = std::move(m_waiting.front());
+        m_waiting.pop_front();
+        ++m_inFlight;
+        std::weak_ptr<bool> alive = m_alive;
+        auto called = std::make_shared<bool>(false);
+        starter([this, alive, called] {
+            if (alive.expired() || *called)
+                return;
+            *called = true;
+            --m_inFlight;
+            pump();
+        });
     }
-    return nodes;
 }
 
-Result<std::vector<NodeSpec>> readNodeConfig(const QString &path)
+NodeManagerPrivate::NodeManagerPrivate(NodeManager *q, client::Client *client, NodeManagerOptions options)
+    : QObject(q), q(q), m_client(client), m_options(std::move(options)), m_limiter(std::max(1, m_options.maxInFlight)),
+      m_heartbeat(this), m_wakeTimer(this)
 {
-    return Error::badRequest("--node-config is not supported yet: " + path.toStdString());
+    runtime::SimulatedRuntimeOptions runtimeOptions;
+    runtimeOptions.startLatency = m_options.startLatency;
+    runtimeOptions.stopDelay = m_options.stopDelay;
+    m_runtime = std::make_unique<runtime::SimulatedRuntime>(runtimeOptions);
+    m_runtime->setStateListener(
+        [this](runtime::ContainerHandle handle, std::uint64_t cookie, const runtime::ContainerStatus &status) {
+            onContainerState(handle, cookie, status);
+        });
+
+    long long maxPods = 0;
+    for (const NodeSpec &spec : m_options.nodes)
+        maxPods = std::max(maxPods, spec.pods);
+    m_agents.reserve(m_options.nodes.size());
+    for (const NodeSpec &spec : m_options.nodes) {
+        if (m_agentIndex.count(spec.name))
+            continue;  // checkNodePlan refuses duplicates; never run one node twice
+        auto agent = std::make_unique<NodeAgent>();
+        agent->spec = spec;
+        agent->index = static_cast<std::uint32_t>(m_agents.size());
+        assignAddresses(*agent, m_options.nodes.size(), maxPods);
+        m_agentIndex.emplace(spec.name, agent->index);
+        m_agents.push_back(std::move(agent));
+    }
+
+    m_heartbeat.setTimerType(Qt::CoarseTimer);
+    connect(&m_heartbeat, &QTimer::timeout, this, &NodeManagerPrivate::onHeartbeatTick);
+    m_wakeTimer.setSingleShot(true);
+    connect(&m_wakeTimer, &QTimer::timeout, this, &NodeManagerPrivate::onWakeTimer);
 }
 
-NodeManager::NodeManager(client::Client *, NodeManagerOptions, QObject *parent) : QObject(parent) {}
-NodeManager::~NodeManager() = default;
-void NodeManager::start() {}
+NodeManagerPrivate::~NodeManagerPrivate()
+{
+    // The runtime reports nothing more once the manager goes.
+    m_runtime->setStateListener({});
+}
+
+NodeAgent *NodeManagerPrivate::agent(const std::string &name)
+{
+    auto it = m_agentIndex.find(name);
+    return it == m_agentIndex.end() ? nullptr : m_agents[it->second].get();
+}
+
+const NodeAgent *NodeManagerPrivate::agent(const std::string &name) const
+{
+    auto it = m_agentIndex.find(name);
+    return it == m_agentIndex.end() ? nullptr : m_agents[it->second].get();
+}
+
+void NodeManagerPrivate::start()
+{
+    static const client::Resource *pods = client::builtinResource("pods");
+    static const client::Resource *nodes = client::builtinResource("nodes");
+    if (m_agents.empty())
+        return;
+    // One pod informer for every agent: only bound pods, each event dispatched by node name.
+    m_pods = new client::Informer(m_client, *pods, {}, {{"fieldSelector", "spec.nodeName!="}}, this);
+    m_pods->addHandler([this](const client::InformerEvent &event) { onPodEvent(event); });
+    m_nodes = new client::Informer(m_client, *nodes, {}, {}, this);
+    m_nodes->addHandler([this](const client::InformerEvent &event) { onNodeEvent(event); });
+    m_nodes->start();
+    m_pods->start();
+    for (auto &agent : m_agents)
+        registerNode(*agent);
+    m_heartbeat.start(m_tickMs);
+}
+
+void NodeManagerPrivate::heartbeatChanged(NodeAgent &agent, bool wasReachable)
+{
+    if (!wasReachable && agent.reachable()) {
+        // Back in touch: renew at once, say how the node is, and catch up with its pods.
+        if (agent.registered && agent.heartbeating()) {
+            renewLease(agent);
+            postNodeStatus(agent);
+        }
+        syncAgentPods(agent);
+    }
+}
+
+NodeManager::NodeManager(client::Client *client, NodeManagerOptions options, QObject *parent)
+    : QObject(parent), d(std::make_unique<NodeManagerPrivate>(this, client, std::move(options)))
+{
+}
+
+NodeManager::~NodeManager()
+{
+    // Children (informers, timers) go with d before the client they use.
+    d.reset();
+}
+
+void NodeManager::start()
+{
+    CD_ASSERT_THREAD(this);
+    d->start();
+}
+
+bool NodeManager::stopHeartbeat(const std::string &node)
+{
+    NodeAgent *agent = d->agent(node);
+    if (!agent)
+        return false;
+    const bool was = agent->reachable();
+    agent->stoppedByCall = true;
+    d->heartbeatChanged(*agent, was);
+    return true;
+}
+
+bool NodeManager::resume(const std::string &node)
+{
+    NodeAgent *agent = d->agent(node);
+    if (!agent)
+        return false;
+    const bool was = agent->reachable();
+    agent->stoppedByCall = false;
+    d->heartbeatChanged(*agent, was);
+    return true;
+}
+
+bool NodeManager::heartbeating(const std::string &node) const
+{
+    const NodeAgent *agent = d->agent(node);
+    return agent && agent->heartbeating();
+}
+
+size_t NodeManager::nodeCount() const { return d->m_agents.size(); }
+size_t NodeManager::registeredCount() const { return d->m_registered; }
+size_t NodeManager::podCount() const { return d->m_podStates.size(); }
+const NodeManagerOptions &NodeManager::options() const { return d->m_options; }
 
 } // namespace cd::node

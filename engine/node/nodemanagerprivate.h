@@ -1,0 +1,216 @@
+#pragma once
+// The inside of the node manager: the compact state of every node agent and pod, the shared
+// informers and timers. Split over files by responsibility: nodeagent.cpp (registration, lease,
+// node status), podworker.cpp (pod lifecycle), podstatus.cpp (the status kubectl prints),
+// nodeobject.cpp (the Node and Lease objects, addresses and pod CIDRs).
+
+#include "engine/client/eventrecorder.h"
+#include "engine/client/informer.h"
+#include "engine/node/nodemanager.h"
+#include "engine/runtime/simulated/simulatedruntime.h"
+
+#include <QTimer>
+
+#include <deque>
+#include <functional>
+#include <queue>
+#include <unordered_map>
+
+namespace cd::node {
+
+// Limits the API requests in flight; the rest wait their turn in order.
+class RequestLimiter {
+public:
+    using Finished = std::function<void()>;
+    using Starter = std::function<void(Finished finished)>;
+    explicit RequestLimiter(int limit) : m_limit(limit) {}
+    void submit(Starter starter);
+    int inFlight() const { return m_inFlight; }
+    size_t waiting() const { return m_waiting.size(); }
+
+private:
+    void pump();
+    int m_limit;
+    int m_inFlight = 0;
+    std::deque<Starter> m_waiting;
+    std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
+};
+
+// Pod IPs of one node: a block of the cluster's pod network, handed out round robin (as
+// host-local IPAM does) so a freed address is not reused at once.
+struct PodCidr {
+    std::uint32_t base = 0;  // network address
+    int prefix = 24;
+    std::vector<std::uint64_t> used;
+    std::uint32_t next = 2;  // offsets .0 (network) and .1 (gateway) are never handed out
+
+    std::uint32_t size() const { return std::uint32_t(1) << (32 - prefix); }
+    std::uint32_t allocate();            // an address, or 0 when full
+    void reserve(std::uint32_t address);  // an address already in use (after a restart)
+    void release(std::uint32_t address);
+    std::string cidr() const;
+};
+
+std::string ipString(std::uint32_t address);
+std::uint32_t parseIp(const std::string &text);  // 0 when not IPv4
+
+struct NodeAgent {
+    NodeSpec spec;
+    std::uint32_t index = 0;
+    std::string uid;          // the Node object's, once registered
+    std::string internalIp;
+    std::string machineId, systemUuid, bootId;
+    PodCidr cidr;
+    bool registering = false;
+    bool registered = false;
+    bool deleted = false;           // the Node object was deleted: the agent stops reporting
+    bool stoppedByCall = false;     // stopHeartbeat()
+    bool stoppedByAnnotation = false;
+    bool statusPending = false;     // a status post is queued or in flight
+    bool leasePending = false;
+    std::string observedReady;      // the Ready status the API shows (from the node informer)
+    std::int64_t conditionsSinceMs = 0;  // when the kubelet-owned conditions last changed
+    size_t pods = 0;
+    std::unique_ptr<client::EventRecorder> recorder;
+
+    bool heartbeating() const { return !stoppedByCall && !stoppedByAnnotation && !deleted; }
+    // A node cut off from the API writes nothing at all.
+    bool reachable() const { return !stoppedByCall && !stoppedByAnnotation; }
+};
+
+enum class Waiting : std::uint8_t { None, ContainerCreating, PodInitializing, CrashLoopBackOff };
+
+struct ContainerSlot {
+    runtime::ContainerHandle handle = 0;    // the current container, 0 before the first start
+    runtime::ContainerHandle previous = 0;  // the last terminated one (lastState)
+    runtime::ContainerState state = runtime::ContainerState::Waiting;
+    Waiting waiting = Waiting::ContainerCreating;
+    int restartCount = 0;
+    int exitCode = 0;
+    bool sidecar = false;       // an init container with restartPolicy Always
+    bool recovered = false;     // carried over from before an engine restart (no handle)
+    bool stopping = false;
+    std::int64_t readyAtMs = 0;       // wall ms; running and past this: ready
+    std::int64_t backoffMs = 0;       // current CrashLoopBackOff delay
+    std::int64_t backoffUpdatedMs = 0;  // steady ms
+    std::int64_t restartAtMs = 0;     // steady ms; >0: waiting in back-off until then
+};
+
+enum class Stage : std::uint8_t { New, Initializing, Running, Terminated };
+
+struct PodState {
+    std::uint64_t serial = 0;
+    std::string key;  // namespace/name
+    std::string uid;
+    std::uint32_t node = 0;
+    std::uint32_t ip = 0;
+    std::int64_t startTimeMs = 0;
+    runtime::SandboxHandle sandbox = 0;
+    runtime::RestartPolicy restartPolicy = runtime::RestartPolicy::Always;
+    Stage stage = Stage::New;
+    std::uint8_t initCount = 0;
+    std::uint8_t nextInit = 0;
+    bool deleting = false;
+    bool deleteSent = false;
+    bool dirty = false;
+    bool queued = false;   // in the status write queue
+    bool writing = false;  // a status write is in flight
+    bool terminalWritten = false;
+    long long graceSeconds = 30;
+    std::vector<ContainerSlot> containers;  // init containers first, then the others
+
+    std::string ns() const { return key.substr(0, key.find('/')); }
+    std::string name() const { return key.substr(key.find('/') + 1); }
+};
+
+class NodeManagerPrivate : public QObject {
+    Q_OBJECT
+public:
+    NodeManagerPrivate(NodeManager *q, client::Client *client, NodeManagerOptions options);
+    ~NodeManagerPrivate() override;
+
+    void start();
+    NodeAgent *agent(const std::string &name);
+    const NodeAgent *agent(const std::string &name) const;
+    void heartbeatChanged(NodeAgent &agent, bool wasReachable);
+
+    // nodeagent.cpp
+    void registerNode(NodeAgent &agent);
+    void createLease(NodeAgent &agent);
+    void renewLease(NodeAgent &agent);
+    void postNodeStatus(NodeAgent &agent);
+    void onNodeEvent(const client::InformerEvent &event);
+    void onHeartbeatTick();
+    void recordNodeEvent(NodeAgent &agent, const std::string &reason, const std::string &message);
+
+    // podworker.cpp
+    void onPodEvent(const client::InformerEvent &event);
+    void adopt(NodeAgent &agent, const Json &pod);
+    void forget(PodState &pod);
+    void sync(PodState &pod);
+    void syncAgentPods(NodeAgent &agent);
+    void onContainerState(runtime::ContainerHandle handle, std::uint64_t cookie, const runtime::ContainerStatus &status);
+    void startContainer(PodState &pod, size_t index, const Json &podObject);
+    void containerExited(PodState &pod, size_t index);
+    void stopContainers(PodState &pod);
+    void finishPod(PodState &pod);
+    void markDirty(PodState &pod);
+    void flushStatuses();
+    void writeStatus(PodState &pod);
+    void deletePod(PodState &pod);
+    void wakeAt(PodState &pod, std::int64_t steadyDueMs);
+    void onWakeTimer();
+    void recordPodEvent(PodState &pod, const std::string &type, const std::string &reason, const std::string &message);
+    runtime::ContainerSpec containerSpec(const PodState &pod, size_t index, const Json &podObject) const;
+    client::ObjectPtr cachedPod(const PodState &pod) const;
+
+    NodeManager *q;
+    client::Client *m_client;
+    NodeManagerOptions m_options;
+    std::unique_ptr<runtime::SimulatedRuntime> m_runtime;
+    client::Informer *m_pods = nullptr;
+    client::Informer *m_nodes = nullptr;
+    RequestLimiter m_limiter;
+    std::vector<std::unique_ptr<NodeAgent>> m_agents;
+    std::unordered_map<std::string, std::uint32_t> m_agentIndex;
+    size_t m_registered = 0;
+    bool m_allRegisteredSignalled = false;
+
+    std::unordered_map<std::string, std::unique_ptr<PodState>> m_podStates;  // by key
+    std::unordered_map<std::uint64_t, PodState *> m_bySerial;
+    std::uint64_t m_nextSerial = 1;
+    std::deque<std::uint64_t> m_dirty;
+    bool m_flushScheduled = false;
+
+    // Heartbeats: one timer; each tick serves the agents of one bucket.
+    QTimer m_heartbeat;
+    std::uint64_t m_tick = 0;
+    int m_tickMs = 100;
+
+    // Wake-ups (back-off restarts, readiness) for all pods on one timer.
+    struct Wake {
+        std::int64_t dueMs;
+        std::uint64_t serial;
+        bool operator>(const Wake &o) const { return dueMs > o.dueMs; }
+    };
+    std::priority_queue<Wake, std::vector<Wake>, std::greater<Wake>> m_wakes;
+    QTimer m_wakeTimer;
+    std::int64_t m_wakeArmedFor = -1;
+};
+
+// podstatus.cpp: the pod status the kubelet would post, from the compact state and the pod.
+Json buildPodStatus(const PodState &pod, const NodeAgent &agent, const Json &podObject,
+                    const runtime::Runtime &runtime, std::int64_t nowWallMs);
+// Go's time.Duration: "10s", "1m20s", "500ms"; and its parser ("1m30s", "250ms", "2h").
+std::string goDuration(std::int64_t ms);
+std::optional<std::int64_t> parseGoDuration(const std::string &text);
+
+// nodeobject.cpp
+Json nodeObject(const NodeAgent &agent, const NodeManagerOptions &options, const std::string &runtimeVersion);
+Json nodeConditions(const NodeAgent &agent, const std::string &heartbeat, const std::string &transition);
+Json leaseObject(const NodeAgent &agent, const NodeManagerOptions &options);
+void assignAddresses(NodeAgent &agent, size_t planSize, long long maxPods);
+std::int64_t steadyNowMs();
+std::int64_t wallNowMs();
+
+} // namespace cd::node

@@ -1,0 +1,130 @@
+#pragma once
+// The container runtime interface (DESIGN.md rule 4): a runtime sees a small runtime spec, never
+// an API object; the node agent translates a Pod into it. Runtimes are plugins with the verbs of
+// Nomad's driver interface — start, wait (state callbacks), stop, destroy, recover — so the
+// simulated runtime, and later the process, docker and qemu ones, sit behind the same calls.
+//
+// Restarts are the node agent's decision (as the kubelet's), never the runtime's: the restart
+// policy travels in the spec for runtimes that want to know, but a runtime only reports exits.
+
+#include "engine/core/clock.h"
+#include "engine/core/result.h"
+
+#include <QObject>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cd::runtime {
+
+enum class RestartPolicy { Always, OnFailure, Never };
+
+struct PortSpec {
+    std::string name;
+    int containerPort = 0;
+    std::string protocol = "TCP";
+    int hostPort = 0;
+};
+
+struct EnvVar {
+    std::string name;
+    std::string value;
+};
+
+// Where a pod's containers live: one per pod (the pod sandbox of the CRI).
+struct SandboxSpec {
+    std::string podUid;
+    std::string podNamespace;
+    std::string podName;
+    std::string hostname;
+    std::string ip;  // chosen by the node agent from its pod CIDR
+};
+
+// Instructions for simulated containers, ignored by runtimes that run real processes.
+struct SimulationSpec {
+    // The container exits by itself this long after it started, with exitCode; unset: it runs
+    // until stopped.
+    std::optional<std::chrono::milliseconds> exitAfter;
+    int exitCode = 0;
+};
+
+struct ContainerSpec {
+    std::string name;
+    std::string image;
+    std::vector<std::string> command;
+    std::vector<std::string> args;
+    std::vector<EnvVar> env;
+    std::vector<PortSpec> ports;
+    RestartPolicy restartPolicy = RestartPolicy::Always;
+    int attempt = 0;  // restarts so far: part of the container's identity
+    SimulationSpec simulation;
+};
+
+enum class ContainerState : std::uint8_t { Waiting, Running, Exited };
+
+struct ContainerStatus {
+    ContainerState state = ContainerState::Waiting;
+    std::string containerId;  // "sim://...", "docker://..."
+    std::string image;        // the image as the runtime names it ("docker.io/library/nginx:latest")
+    std::string imageRef;     // the image as the runtime resolved it (imageID)
+    TimePoint startedAt{};
+    TimePoint finishedAt{};
+    int exitCode = 0;
+    std::string reason;   // Completed, Error, OOMKilled, ...
+    std::string message;
+};
+
+using SandboxHandle = std::uint64_t;
+using ContainerHandle = std::uint64_t;
+
+// A runtime belongs to the node thread; every call and callback happens there.
+class Runtime : public QObject {
+    Q_OBJECT
+public:
+    // A container changed state; `cookie` is what start() or recover() was given, so the caller
+    // finds its pod without a lookup table of its own.
+    using StateListener =
+        std::function<void(ContainerHandle handle, std::uint64_t cookie, const ContainerStatus &status)>;
+
+    using QObject::QObject;
+    ~Runtime() override = default;
+
+    virtual std::string name() const = 0;            // "simulated"
+    virtual std::string versionString() const = 0;   // "clusterdeck-sim://0.1.0" (nodeInfo)
+
+    void setStateListener(StateListener listener) { m_listener = std::move(listener); }
+
+    virtual Result<SandboxHandle> runSandbox(const SandboxSpec &spec) = 0;
+    virtual void removeSandbox(SandboxHandle sandbox) = 0;
+
+    // Starts a container in a sandbox. The state callbacks say when it runs and when it exits
+    // (the "wait" of the interface); a failure to start is reported the same way (Exited with
+    // a reason), or as an error here when nothing could be attempted.
+    virtual Result<ContainerHandle> start(SandboxHandle sandbox, const ContainerSpec &spec, std::uint64_t cookie) = 0;
+    // Asks a container to stop (SIGTERM), killing it after the grace period; the callback
+    // reports the exit.
+    virtual void stop(ContainerHandle handle, std::chrono::milliseconds grace) = 0;
+    // Forgets a container (stopped or not) without further callbacks.
+    virtual void destroy(ContainerHandle handle) = 0;
+    // Re-attaches to a container started before the engine restarted, from what the API last
+    // said of it; nullopt when it is gone (the agent then starts it anew).
+    virtual std::optional<ContainerHandle> recover(SandboxHandle sandbox, const ContainerSpec &spec,
+                                                   const ContainerStatus &previous, std::uint64_t cookie) = 0;
+    virtual std::optional<ContainerStatus> status(ContainerHandle handle) const = 0;
+
+protected:
+    void report(ContainerHandle handle, std::uint64_t cookie, const ContainerStatus &status) const
+    {
+        if (m_listener)
+            m_listener(handle, cookie, status);
+    }
+
+private:
+    StateListener m_listener;
+};
+
+} // namespace cd::runtime
