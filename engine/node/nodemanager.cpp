@@ -39,7 +39,8 @@ NodeManagerPrivate::NodeManagerPrivate(NodeManager *q, client::Client *client, N
     runtime::SimulatedRuntimeOptions runtimeOptions;
     runtimeOptions.startLatency = m_options.startLatency;
     runtimeOptions.stopDelay = m_options.stopDelay;
-    m_runtime = std::make_unique<runtime::SimulatedRuntime>(runtimeOptions);
+    // A child, so that it moves to the node thread with the manager (its timer must run there).
+    m_runtime = std::make_unique<runtime::SimulatedRuntime>(runtimeOptions, this);
     m_runtime->setStateListener(
         [this](runtime::ContainerHandle handle, std::uint64_t cookie, const runtime::ContainerStatus &status) {
             onContainerState(handle, cookie, status);

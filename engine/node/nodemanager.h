@@ -36,7 +36,7 @@ struct NodeManagerOptions {
     // How often each node renews its Lease (Kubernetes: 10s). With many nodes the period grows
     // so that renewals stay under maxLeaseRenewalsPerSecond, up to a third of the lease duration.
     std::chrono::milliseconds leaseRenewInterval{std::chrono::seconds(3)};
-    int maxLeaseRenewalsPerSecond = 1000;
+    int maxLeaseRenewalsPerSecond = 250;  // 5,000 nodes: one renewal each ~13 s (a third of 40 s)
     long long leaseDurationSeconds = 40;
     // How often a node posts its status (the conditions' lastHeartbeatTime) when nothing changed
     // (Kubernetes: nodeStatusReportFrequency, 5m).
