@@ -13,6 +13,11 @@
 namespace cd::store {
 namespace {
 
+size_t eventBytes(const Event &event)
+{
+    return event.record.key.size() + (event.record.value ? event.record.value->size() : 0);
+}
+
 Error sqliteError(sqlite3 *db, const std::string &what)
 {
     return Error::internal("store: " + what + ": " + (db ? sqlite3_errmsg(db) : "cannot open"));
@@ -248,10 +253,14 @@ void Store::onDurable(Revision revision)
     while (!m_pending.empty() && m_pending.front().record.modRevision <= revision) {
         m_window.push_back(std::move(m_pending.front()));
         m_pending.pop_front();
+        m_windowBytes += eventBytes(m_window.back());
         dispatch(m_window.back());
     }
-    while (m_window.size() > m_options.watchWindow) {
+    // The byte bound keeps at least the newest event, however large.
+    while (m_window.size() > m_options.watchWindow ||
+           (m_window.size() > 1 && m_windowBytes > m_options.watchWindowBytes)) {
         m_windowFloor = m_window.front().record.modRevision;
+        m_windowBytes -= eventBytes(m_window.front());
         m_window.pop_front();
     }
     while (!m_afterCommit.empty() && m_afterCommit.begin()->first <= revision) {

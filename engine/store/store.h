@@ -29,6 +29,9 @@ class LogWriter;
 struct StoreOptions {
     QString path;                    // SQLite file; empty for a private in-memory database
     size_t watchWindow = 100000;     // events kept for watches that resume from a revision
+    // ... and at most this many bytes of them (keys and values): thousands of nodes writing
+    // status and leases would otherwise keep hundreds of MB of old versions alive.
+    size_t watchWindowBytes = size_t(64) << 20;
     bool writerThread = true;        // false: commit on the caller's thread (deterministic tests)
     size_t compactEveryWrites = 20000;
 };
@@ -109,6 +112,7 @@ private:
     Revision m_durable = 0;
     Revision m_windowFloor = 0;   // every event after this revision is in m_window or m_pending
     std::deque<Event> m_window;   // durable events, oldest first
+    size_t m_windowBytes = 0;     // keys and values of m_window
     std::deque<Event> m_pending;  // written, not yet durable
     std::multimap<Revision, std::function<void(bool)>> m_afterCommit;
     std::map<quint64, std::pair<std::string, WatchCallback>> m_watches;

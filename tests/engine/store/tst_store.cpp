@@ -106,6 +106,7 @@ private Q_SLOTS:
     void watchReplaysThenFollows();
     void watchOfAPrefix();
     void watchTooOldIsGone();
+    void watchWindowBoundedByBytes();
     void watchCancelledInsideItsCallback();
     void watchCancelledDuringReplay();
     void watchOpenedInsideACallback();
@@ -366,6 +367,31 @@ void TestStore::watchTooOldIsGone()
     QCOMPARE(store->compactedRevision(), Revision(8));
     QVERIFY(!store->watch("", 7, [](const Event &) {}).ok());
     QCOMPARE(revisions(seen), (std::vector<Revision>{8, 9, 10, 11}));
+}
+
+void TestStore::watchWindowBoundedByBytes()
+{
+    StoreOptions options;
+    options.path = m_path;
+    options.writerThread = false;
+    options.watchWindowBytes = 3 * (3 + 1002);  // three events: key "k/N", value 1000 bytes + "@N"
+    auto opened = Store::open(options);
+    QVERIFY(opened.ok());
+    auto store = std::move(opened).value();
+    const std::string big(1000, 'x');
+    for (int i = 1; i <= 9; ++i)
+        QVERIFY(store->create("k/" + std::to_string(i), value(big)).ok());
+    store->flush();
+    QCOMPARE(store->compactedRevision(), Revision(6));
+    QVERIFY(!store->watch("", 5, [](const Event &) {}).ok());
+    std::vector<Seen> seen;
+    QVERIFY(store->watch("", 6, recorder(seen)).ok());
+    QCOMPARE(revisions(seen), (std::vector<Revision>{7, 8, 9}));
+
+    // One event larger than the whole bound is still kept: the newest is always served.
+    QVERIFY(store->create("k/big", value(std::string(100000, 'y'))).ok());
+    store->flush();
+    QCOMPARE(store->compactedRevision(), Revision(9));
 }
 
 void TestStore::watchCancelledInsideItsCallback()
