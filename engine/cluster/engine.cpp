@@ -1,6 +1,7 @@
 #include "engine/cluster/engine.h"
 
 #include "engine/api/apiservice.h"
+#include "engine/api/kubernetesservice.h"
 #include "engine/client/inprocessclient.h"
 #include "engine/cluster/kubeconfig.h"
 #include "engine/cluster/controlplane.h"
@@ -66,6 +67,9 @@ Result<std::unique_ptr<Engine>> Engine::start(const EngineConfig &config)
             apiService->handle(request, sink);
         });
     CD_CHECK(engine->m_server->listen());
+    // Not fatal: a data folder where another Service holds 10.96.0.1 still starts.
+    if (Status service = api::reconcileKubernetesService(engine->m_api->context(), engine->port()); !service.ok())
+        qWarning("the kubernetes Service was not written: %s", service.error().message.c_str());
     engine->startControlPlane();
     engine->startNodes();
 
