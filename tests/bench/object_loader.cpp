@@ -1,7 +1,8 @@
 // Creates many objects quickly through the API: several keep-alive HTTPS connections, each
 // POSTing the next object as soon as the previous one is acknowledged (durable).
 //   bench_object_loader --server URL --token-file PATH --kind pods|configmaps --count N
-//                       [--namespace default] [--connections 16] [--prefix pod-]
+//                       [--namespace default] [--connections 16] [--prefix pod-] [--unbound]
+// Pods name a node (node-0 ... node-99) unless --unbound: then the scheduler places them.
 // Prints one JSON object: {"created":N,"failed":N,"seconds":S,"per_second":R,"first_error":"..."}.
 #include "benchclient.h"
 
@@ -15,14 +16,15 @@
 
 namespace {
 
-// A realistic bound pod: labels, a node, one container with requests, limits, a port, a probe.
-QByteArray podBody(const QString &ns, const QString &name, int index)
+// A realistic pod: labels, a node (unless unbound), one container with requests, limits, a port,
+// a probe.
+QByteArray podBody(const QString &ns, const QString &name, int index, bool unbound)
 {
     const QString app = QStringLiteral("app-%1").arg(index % 50);
-    const QString node = QStringLiteral("node-%1").arg(index % 100);
+    const QString node = unbound ? QString() : QStringLiteral("\"nodeName\":\"node-%1\",").arg(index % 100);
     const QString json = QStringLiteral(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"%1","namespace":"%2",)"
                                         R"("labels":{"app":"%3","tier":"%4","pod-template-hash":"7d9f8c6b5"}},)"
-                                        R"("spec":{"nodeName":"%5","containers":[{"name":"web","image":"nginx:1.27",)"
+                                        R"("spec":{%5"containers":[{"name":"web","image":"nginx:1.27",)"
                                         R"("ports":[{"containerPort":8080,"name":"http"}],)"
                                         R"("env":[{"name":"MODE","value":"production"}],)"
                                         R"("resources":{"requests":{"cpu":"100m","memory":"128Mi"},)"
@@ -60,6 +62,7 @@ int main(int argc, char **argv)
     const int count = bench::argumentValue(args, QStringLiteral("--count"), QStringLiteral("10000")).toInt();
     const int connections = bench::argumentValue(args, QStringLiteral("--connections"), QStringLiteral("16")).toInt();
     const QString prefix = bench::argumentValue(args, QStringLiteral("--prefix"), kind.left(kind.size() - 1) + "-");
+    const bool unbound = args.contains(QStringLiteral("--unbound"));
     if (kind != QLatin1String("pods") && kind != QLatin1String("configmaps")) {
         std::fprintf(stderr, "bench_object_loader: --kind is pods or configmaps\n");
         return 2;
@@ -92,7 +95,7 @@ int main(int argc, char **argv)
         }
         const int index = next++;
         const QString name = prefix + QStringLiteral("%1").arg(index, 5, 10, QLatin1Char('0'));
-        const QByteArray body = kind == QLatin1String("pods") ? podBody(ns, name, index) : configMapBody(ns, name, index);
+        const QByteArray body = kind == QLatin1String("pods") ? podBody(ns, name, index, unbound) : configMapBody(ns, name, index);
         c->request("POST", path, body, {{"Content-Type", "application/json"}}, [&, c](const bench::Response &r) {
             if (r.status == 201) {
                 ++created;
