@@ -21,11 +21,10 @@ Status NamespaceLifecycle::admit(AdmissionRequest &request)
     if (!ns)
         return notFound(*namespaces, request.namespaceName);
     if (find(ns->object, {"metadata", "deletionTimestamp"}) || str(ns->object, {"status", "phase"}) == "Terminating") {
+        // As kube-apiserver words it: configmaps "x" is forbidden: unable to create new content ...
         Error error = forbidden(type, request.name,
                                 "unable to create new content in namespace " + request.namespaceName +
                                     " because it is being terminated");
-        error.message = "unable to create new content in namespace " + request.namespaceName +
-                        " because it is being terminated";
         error.causes.push_back({"NamespaceTerminating", "namespace " + request.namespaceName + " is being terminated",
                                 "metadata.namespace"});
         return error;
