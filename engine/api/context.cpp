@@ -102,8 +102,15 @@ Result<StoredObject> ApiContext::updateObject(const ResourceType &type, Json obj
     if (options.subresource == "status") {
         // A status write changes the status only; everything else stays as stored.
         Json status = object.contains("status") ? object["status"] : Json::object();
+        Json annotations = type.statusWritesAnnotations ? ensureObject(object, {"metadata"})["annotations"] : Json();
         object = old.object;
         object["status"] = std::move(status);
+        if (type.statusWritesAnnotations) {
+            if (annotations.is_object() && !annotations.empty())
+                object["metadata"]["annotations"] = std::move(annotations);
+            else
+                object["metadata"].erase("annotations");
+        }
     } else {
         prepareMetaForUpdate(type, object, old.object);
         if (type.statusSubresource) {

@@ -38,6 +38,9 @@ struct ResourceType {
     bool allowCreateOnUpdate = false;  // PUT creates a missing object (Endpoints, Lease)
     bool generation = false;           // metadata.generation counts spec changes
     bool annotationsCountAsSpec = false;  // ... and annotation changes (Deployments copy them on)
+    // A /status write also sets the annotations (Kubernetes' deployment status strategy: the
+    // controller records revisions there without bumping the generation).
+    bool statusWritesAnnotations = false;
     std::vector<std::string> verbs = {"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"};
 
     // Name rule of metadata.name (a names:: check); subdomain by default.

@@ -191,6 +191,7 @@ void registerWorkloads(Registry &registry)
         t.validate = validateDeployment;
         // Annotations count as a change too: the controller copies them onto the ReplicaSets.
         t.annotationsCountAsSpec = true;
+        t.statusWritesAnnotations = true;
         registry.add(std::move(t));
     }
     {

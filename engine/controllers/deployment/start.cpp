@@ -1,8 +1,11 @@
-// PLACEHOLDER until this controller is written: it starts nothing yet.
 #include "engine/controllers/controllermanager.h"
+#include "engine/controllers/deployment/deploymentcontroller.h"
 
 namespace cd::controllers {
 
-void startDeploymentController(ControllerContext &) {}
+void startDeploymentController(ControllerContext &context)
+{
+    new deployment::DeploymentController(context, context.parent);
+}
 
 } // namespace cd::controllers
