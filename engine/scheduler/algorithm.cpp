@@ -32,8 +32,8 @@ bool Algorithm::runFilters(const PodInfo &pod, const NodeInfo &node, const Volum
 {
     return nodeUnschedulableFilter(pod, node, why) && nodeNameFilter(pod, node, why) &&
            taintTolerationFilter(pod, node, why) && nodeAffinityFilter(pod, node, why) &&
-           nodeResourcesFitFilter(pod, node, why) && volumeBindingFilter(volumes, volumeCache, node, why) &&
-           nodeReadyFilter(pod, node, why);
+           (pod.hostPorts.empty() || nodePortsFilter(pod, node, why)) && nodeResourcesFitFilter(pod, node, why) &&
+           volumeBindingFilter(volumes, volumeCache, node, why) && nodeReadyFilter(pod, node, why);
 }
 
 uint64_t Algorithm::nextRandom()
@@ -148,7 +148,8 @@ std::string Algorithm::preemptionMessage(const PodInfo &pod, const Cache &cache,
             continue;
         }
         FilterStatus status;
-        if (!nodeResourcesFitFilter(pod, node, &status, &below) ||
+        if (!nodePortsFilter(pod, node, &status, &pod.priority) ||
+            !nodeResourcesFitFilter(pod, node, &status, &below) ||
             !volumeBindingFilter(volumes, cache.volumes(), node, &status) || !nodeReadyFilter(pod, node, &status)) {
             for (const std::string &reason : status.reasons)
                 ++reasons[reason];
@@ -162,78 +163,116 @@ std::string Algorithm::preemptionMessage(const PodInfo &pod, const Cache &cache,
     return "preemption: " + fitErrorMessage(numAllNodes, {}, reasons, {});
 }
 
+const Algorithm::Scores &Algorithm::score(const PodInfo &pod, const Cache &cache, const std::vector<int> &feasible)
+{
+    const size_t n = feasible.size();
+    Scores &s = m_scores;
+    s.taintToleration.resize(n);
+    s.nodeAffinity.assign(n, 0);
+    s.leastAllocated.resize(n);
+    s.balancedAllocation.resize(n);
+    s.podTopologySpread.assign(n, 0);
+
+    // The raw scores in one pass over the nodes (each node's facts read once):
+    // TaintToleration counts untolerated PreferNoSchedule taints; NodeAffinity sums the weights
+    // of matching preferred terms (skipped, i.e. 0 everywhere, without any); NodeResourcesFit's
+    // LeastAllocated and NodeResourcesBalancedAllocation are 0..100 already.
+    const bool preferred = !pod.preferredTerms.empty();
+    for (size_t i = 0; i < n; ++i) {
+        const NodeInfo &node = cache.node(feasible[i]);
+        s.taintToleration[i] = node.taints.empty() ? 0 : taintTolerationScore(pod, node);
+        if (preferred)
+            s.nodeAffinity[i] = nodeAffinityScore(pod, node);
+        s.leastAllocated[i] = leastAllocatedScore(pod, node);
+        s.balancedAllocation[i] = balancedAllocationScore(pod, node);
+    }
+    defaultNormalizeScore(s.taintToleration, true);  // fewer is better
+    if (preferred)
+        defaultNormalizeScore(s.nodeAffinity, false);
+
+    // PodTopologySpread's system default constraints, for pods a ReplicaSet (...) owns.
+    const bool spread = !pod.ownerUid.empty();
+    if (spread) {
+        spreadScores(pod, cache, feasible, s.podTopologySpread);
+        podTopologySpreadNormalize(s.podTopologySpread);
+    }
+
+    // The default profile's weights.
+    s.total.resize(n);
+    for (size_t i = 0; i < n; ++i)
+        s.total[i] = kTaintTolerationWeight * s.taintToleration[i] + kNodeAffinityWeight * s.nodeAffinity[i] +
+                     kNodeResourcesFitWeight * s.leastAllocated[i] +
+                     kBalancedAllocationWeight * s.balancedAllocation[i] +
+                     kPodTopologySpreadWeight * s.podTopologySpread[i];
+    return s;
+}
+
+// PodTopologySpread's PreScore and Score with the system default constraints. The owner's pods
+// stand in for the pods DefaultSelector matches; a node scores by the owner's pods on it
+// (kubernetes.io/hostname) and in its zone (topology.kubernetes.io/zone), only for the labels
+// it has. Zone counts cover every node that satisfies the pod's nodeSelector and required
+// affinity (nodeAffinityPolicy Honor), not only the feasible ones; the normalizing weights count
+// the feasible nodes and their zones, where a feasible node without a zone label adds the empty
+// zone as Kubernetes does.
+void Algorithm::spreadScores(const PodInfo &pod, const Cache &cache, const std::vector<int> &feasible,
+                             std::vector<long long> &out)
+{
+    const OwnerSpread *owner = cache.owner(pod.ownerUid);
+    m_zones.clear();
+    static const std::string noZone;
+    bool anyZone = false;
+    for (int slot : feasible) {
+        const NodeInfo &node = cache.node(slot);
+        m_zones.push_back(node.hasZone ? &node.zone : &noZone);
+        anyZone |= node.hasZone;
+    }
+    std::sort(m_zones.begin(), m_zones.end(), [](const std::string *a, const std::string *b) { return *a < *b; });
+    m_zones.erase(std::unique(m_zones.begin(), m_zones.end(),
+                              [](const std::string *a, const std::string *b) { return *a == *b; }),
+                  m_zones.end());
+    const SpreadWeights weights = podTopologySpreadWeights(feasible.size(), m_zones.size());
+
+    // Zone counts: the cache keeps them over all nodes; a pod that selects nodes counts only
+    // the pods on nodes it could select.
+    const bool honorAffinity = !pod.nodeSelector.empty() || pod.hasRequiredAffinity;
+    m_zoneCounts.clear();
+    if (owner && anyZone && honorAffinity)
+        for (const auto &[slot, count] : owner->perNode) {
+            const NodeInfo &node = cache.node(slot);
+            if (node.hasZone && cache.hasNode(slot) && nodeAffinityFilter(pod, node, nullptr))
+                m_zoneCounts[node.zone] += count;
+        }
+
+    for (size_t i = 0; i < feasible.size(); ++i) {
+        const NodeInfo &node = cache.node(feasible[i]);
+        long long onNode = 0, inZone = 0;
+        if (owner) {
+            if (auto it = owner->perNode.find(feasible[i]); it != owner->perNode.end())
+                onNode = it->second;
+            if (node.hasZone) {
+                if (honorAffinity) {
+                    if (auto it = m_zoneCounts.find(node.zone); it != m_zoneCounts.end())
+                        inZone = it->second;
+                } else if (auto it = owner->perZone.find(node.zone); it != owner->perZone.end()) {
+                    inZone = it->second;
+                }
+            }
+        }
+        out[i] = podTopologySpreadScore(node, onNode, inZone, weights);
+    }
+}
+
 int Algorithm::scoreAndSelect(const PodInfo &pod, const Cache &cache)
 {
-    const size_t n = m_feasible.size();
-    m_total.assign(n, 0);
-    auto accumulate = [&](long long weight) {
-        for (size_t i = 0; i < n; ++i)
-            m_total[i] += weight * m_scores[i];
-    };
-    m_scores.resize(n);
-
-    // TaintToleration: fewer untolerated PreferNoSchedule taints is better.
-    for (size_t i = 0; i < n; ++i)
-        m_scores[i] = taintTolerationScore(pod, cache.node(m_feasible[i]));
-    defaultNormalizeScore(m_scores, true);
-    accumulate(kTaintTolerationWeight);
-
-    // NodeAffinity: preferred terms (skipped, i.e. 0 everywhere, without any).
-    if (!pod.preferredTerms.empty()) {
-        for (size_t i = 0; i < n; ++i)
-            m_scores[i] = nodeAffinityScore(pod, cache.node(m_feasible[i]));
-        defaultNormalizeScore(m_scores, false);
-        accumulate(kNodeAffinityWeight);
-    }
-
-    // NodeResourcesFit (LeastAllocated).
-    for (size_t i = 0; i < n; ++i)
-        m_scores[i] = leastAllocatedScore(pod, cache.node(m_feasible[i]));
-    accumulate(kNodeResourcesFitWeight);
-
-    // NodeResourcesBalancedAllocation.
-    if (!balancedAllocationSkips(pod)) {
-        for (size_t i = 0; i < n; ++i)
-            m_scores[i] = balancedAllocationScore(pod, cache.node(m_feasible[i]));
-        accumulate(kBalancedAllocationWeight);
-    }
-
-    // PodTopologySpread's default spreading of the owner's pods.
-    if (!pod.ownerUid.empty()) {
-        const OwnerSpread *owner = cache.owner(pod.ownerUid);
-        m_zones.clear();
-        for (int slot : m_feasible)
-            if (const NodeInfo &node = cache.node(slot); node.hasZone)
-                m_zones.push_back(&node.zone);
-        std::sort(m_zones.begin(), m_zones.end(), [](const std::string *a, const std::string *b) { return *a < *b; });
-        m_zones.erase(std::unique(m_zones.begin(), m_zones.end(),
-                                  [](const std::string *a, const std::string *b) { return *a == *b; }),
-                      m_zones.end());
-        const SpreadWeights weights = podTopologySpreadWeights(n, m_zones.size());
-        for (size_t i = 0; i < n; ++i) {
-            const NodeInfo &node = cache.node(m_feasible[i]);
-            long long onNode = 0, inZone = 0;
-            if (owner) {
-                if (auto it = owner->perNode.find(m_feasible[i]); it != owner->perNode.end())
-                    onNode = it->second;
-                if (node.hasZone)
-                    if (auto it = owner->perZone.find(node.zone); it != owner->perZone.end())
-                        inZone = it->second;
-            }
-            m_scores[i] = podTopologySpreadScore(node, onNode, inZone, weights);
-        }
-        podTopologySpreadNormalize(m_scores);
-        accumulate(kPodTopologySpreadWeight);
-    }
-
+    const std::vector<long long> &total = score(pod, cache, m_feasible).total;
     // The best total; ties broken at random (reservoir sampling), as selectHost does.
     size_t best = 0;
     long long ties = 1;
-    for (size_t i = 1; i < n; ++i) {
-        if (m_total[i] > m_total[best]) {
+    for (size_t i = 1; i < total.size(); ++i) {
+        if (total[i] > total[best]) {
             best = i;
             ties = 1;
-        } else if (m_total[i] == m_total[best] && nextRandom() % uint64_t(++ties) == 0) {
+        } else if (total[i] == total[best] && nextRandom() % uint64_t(++ties) == 0) {
             best = i;
         }
     }

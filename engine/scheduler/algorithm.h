@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace cd::scheduler {
@@ -33,6 +34,19 @@ public:
 
     ScheduleResult schedule(const PodInfo &pod, const Cache &cache);
 
+    // The scores of the feasible nodes (cache slots), per plugin as its NormalizeScore leaves
+    // them (unweighted; a plugin that skips the pod leaves zeros), and the weighted total that
+    // selectHost compares, as kube-scheduler's RunScorePlugins computes them.
+    struct Scores {
+        std::vector<long long> taintToleration;
+        std::vector<long long> nodeAffinity;
+        std::vector<long long> leastAllocated;
+        std::vector<long long> balancedAllocation;
+        std::vector<long long> podTopologySpread;
+        std::vector<long long> total;
+    };
+    const Scores &score(const PodInfo &pod, const Cache &cache, const std::vector<int> &feasible);
+
     static int numFeasibleNodesToFind(int percentage, int numAllNodes);
     size_t nextStartNodeIndex() const { return m_nextStart; }
 
@@ -46,15 +60,17 @@ private:
     std::string preemptionMessage(const PodInfo &pod, const Cache &cache, const std::vector<int> &potential,
                                   const VolumeBindingState &volumes) const;
     int scoreAndSelect(const PodInfo &pod, const Cache &cache);
+    void spreadScores(const PodInfo &pod, const Cache &cache, const std::vector<int> &feasible,
+                      std::vector<long long> &out);
     uint64_t nextRandom();
 
     size_t m_nextStart = 0;
     uint64_t m_random;
     std::vector<int> m_candidates;
     std::vector<int> m_feasible;
-    std::vector<long long> m_total;
-    std::vector<long long> m_scores;
+    Scores m_scores;
     std::vector<const std::string *> m_zones;
+    std::unordered_map<std::string, long long> m_zoneCounts;
 };
 
 } // namespace cd::scheduler

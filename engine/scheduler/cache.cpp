@@ -140,7 +140,10 @@ void Cache::countSpread(PlacedPod &pod, int sign)
 
 void Cache::place(PlacedPod &pod, int sign)
 {
-    m_slots[pod.slot].info.addUsage(pod.requests, pod.nonZeroMilliCpu, pod.nonZeroMemory, pod.priority, sign);
+    NodeInfo &node = m_slots[pod.slot].info;
+    node.addUsage(pod.requests, pod.nonZeroMilliCpu, pod.nonZeroMemory, pod.priority, sign);
+    if (!pod.hostPorts.empty())
+        node.addPorts(pod.hostPorts, pod.priority, sign);
     countSpread(pod, sign);
 }
 
@@ -152,6 +155,7 @@ void Cache::addPlaced(const std::string &uid, const PodInfo &pod, int slot, bool
     placed.requests = pod.requests;
     placed.nonZeroMilliCpu = pod.nonZeroMilliCpu;
     placed.nonZeroMemory = pod.nonZeroMemory;
+    placed.hostPorts = pod.hostPorts;
     placed.owner = ownerFor(pod.ownerUid);
     placed.terminating = pod.terminating;
     placed.assumed = assumed;
@@ -175,7 +179,7 @@ unsigned Cache::updatePlacedPod(const PodInfo &pod)
         placed.slot = slotFor(pod.nodeName);
         place(placed, +1);
         releaseSlotIfUnused(old);
-        return NodeResourcesFit;
+        return NodeResourcesFit | (placed.hostPorts.empty() ? 0u : unsigned(NodePorts));
     }
     const std::string currentOwner = placed.owner ? placed.owner->uid : std::string();
     if (placed.terminating != pod.terminating || currentOwner != pod.ownerUid) {
@@ -200,9 +204,10 @@ unsigned Cache::removePod(const std::string &uid)
     place(placed, -1);
     releaseOwner(placed.owner);
     const int slot = placed.slot;
+    const unsigned freed = NodeResourcesFit | (placed.hostPorts.empty() ? 0u : unsigned(NodePorts));
     m_pods.erase(it);
     releaseSlotIfUnused(slot);
-    return NodeResourcesFit;
+    return freed;
 }
 
 bool Cache::isAssumed(const std::string &uid) const

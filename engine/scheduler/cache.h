@@ -28,6 +28,8 @@ public:
     const std::vector<int> &nodeOrder() const { return m_order; }
     size_t nodeCount() const { return m_order.size(); }
     const NodeInfo &node(int slot) const { return m_slots[slot].info; }
+    // Whether a Node object backs the slot (otherwise only pods bound to a deleted node do).
+    bool hasNode(int slot) const { return m_slots[slot].exists; }
     int nodeSlot(const std::string &name) const;
 
     // A node added or changed: returns the plugins whose verdicts the change may alter
@@ -36,7 +38,7 @@ public:
     void removeNode(const std::string &name);
 
     // A pod bound to a node, as the informer shows it (terminal pods are removed): returns
-    // NodeResourcesFit when resources were freed.
+    // NodeResourcesFit (and NodePorts) when resources (host ports) were freed.
     unsigned updatePlacedPod(const PodInfo &pod);
     unsigned removePod(const std::string &uid);
     bool knowsPod(const std::string &uid) const { return m_pods.count(uid) != 0; }
@@ -64,6 +66,7 @@ private:
         Resources requests;
         long long nonZeroMilliCpu = 0;
         long long nonZeroMemory = 0;
+        std::vector<HostPort> hostPorts;
         OwnerSpread *owner = nullptr;
         bool terminating = false;
         bool assumed = false;

@@ -24,7 +24,7 @@ std::string fitErrorMessage(long long numAllNodes, const std::string &preFilterM
         }
     }
     if (!postFilterMessage.empty())
-        message += " " + postFilterMessage;
+        message += " " + postFilterMessage + ".";
     return message;
 }
 

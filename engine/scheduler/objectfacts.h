@@ -13,6 +13,11 @@ PodInfo placedPodInfoFrom(const Json &pod);
 // The node's own facts; usage fields are left at zero (the cache adds its pods).
 NodeInfo nodeInfoFrom(const Json &node);
 
+// The owner whose pods PodTopologySpread's default constraints spread: the controller, when it
+// is a ReplicaSet, ReplicationController or StatefulSet (the kinds whose selectors
+// DefaultSelector reads; Services, which it reads too, are not followed here). Empty otherwise.
+std::string spreadOwnerUid(const Json &pod);
+
 std::vector<Toleration> tolerationsFrom(const Json *tolerations);
 NodeSelectorTerm nodeSelectorTermFrom(const Json &term);
 std::vector<NodeSelectorTerm> nodeSelectorTermsFrom(const Json *terms);

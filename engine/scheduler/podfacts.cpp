@@ -71,15 +71,36 @@ Resources toResources(const ResourceMap &map)
     return out;
 }
 
-std::string controllerOwnerUid(const Json &pod)
+void addHostPorts(const Json &container, std::vector<HostPort> &out)
 {
-    const Json *owners = find(pod, {"metadata", "ownerReferences"});
-    if (!owners || !owners->is_array())
-        return {};
-    for (const Json &owner : *owners)
-        if (boolean(owner, {"controller"}))
-            return str(owner, {"uid"});
-    return {};
+    const Json *ports = find(container, {"ports"});
+    if (!ports || !ports->is_array())
+        return;
+    for (const Json &p : *ports) {
+        const long long hostPort = integer(p, {"hostPort"});
+        if (hostPort <= 0)
+            continue;
+        HostPort port{str(p, {"hostIP"}), str(p, {"protocol"}), int(hostPort)};
+        if (port.ip.empty())
+            port.ip = "0.0.0.0";
+        if (port.protocol.empty())
+            port.protocol = "TCP";
+        out.push_back(std::move(port));
+    }
+}
+
+// schedutil.GetHostPorts: restartable init containers (they run all along), then containers.
+std::vector<HostPort> hostPortsFrom(const Json &spec)
+{
+    std::vector<HostPort> out;
+    if (const Json *inits = find(spec, {"initContainers"}); inits && inits->is_array())
+        for (const Json &c : *inits)
+            if (str(c, {"restartPolicy"}) == "Always")
+                addHostPorts(c, out);
+    if (const Json *containers = find(spec, {"containers"}); containers && containers->is_array())
+        for (const Json &c : *containers)
+            addHostPorts(c, out);
+    return out;
 }
 
 void readUsageFacts(const Json &pod, PodInfo &info)
@@ -93,7 +114,7 @@ void readUsageFacts(const Json &pod, PodInfo &info)
     info.resourceVersion = str(pod, {"metadata", "resourceVersion"});
     info.nodeName = str(spec, {"nodeName"});
     info.schedulerName = str(spec, {"schedulerName"});
-    info.ownerUid = controllerOwnerUid(pod);
+    info.ownerUid = spreadOwnerUid(pod);
     info.priority = integer(spec, {"priority"});
     info.terminating = find(pod, {"metadata", "deletionTimestamp"}) != nullptr;
     const std::string phase = str(pod, {"status", "phase"});
@@ -102,9 +123,26 @@ void readUsageFacts(const Json &pod, PodInfo &info)
     const Resources nonZero = podRequests(spec, true);
     info.nonZeroMilliCpu = nonZero.milliCpu;
     info.nonZeroMemory = nonZero.memory;
+    info.hostPorts = hostPortsFrom(spec);
 }
 
 } // namespace
+
+std::string spreadOwnerUid(const Json &pod)
+{
+    const Json *owners = find(pod, {"metadata", "ownerReferences"});
+    if (!owners || !owners->is_array())
+        return {};
+    for (const Json &owner : *owners) {
+        if (!boolean(owner, {"controller"}))
+            continue;
+        const std::string kind = str(owner, {"kind"});
+        if (kind == "ReplicaSet" || kind == "ReplicationController" || kind == "StatefulSet")
+            return str(owner, {"uid"});
+        return {};
+    }
+    return {};
+}
 
 Resources podRequests(const Json &spec, bool nonZeroDefaults)
 {

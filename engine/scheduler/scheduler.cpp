@@ -30,7 +30,7 @@ Scheduler::Scheduler(client::Client *client, client::SharedInformers *informers,
     : QObject(parent), m_client(client), m_options(std::move(options)),
       m_recorder(new client::EventRecorder(client, m_options.name, {}, this)),
       m_queue(m_options.initialBackoff, m_options.maxBackoff), m_algorithm(seedFrom(m_options.seed)),
-      m_kickTimer(this), m_backoffTimer(this), m_flushTimer(this)
+      m_kickTimer(this), m_backoffTimer(this), m_flushTimer(this), m_eventTimer(this)
 {
     m_algorithm.percentageOfNodesToScore = m_options.percentageOfNodesToScore;
 
@@ -76,6 +76,9 @@ Scheduler::Scheduler(client::Client *client, client::SharedInformers *informers,
     });
     connect(&m_flushTimer, &QTimer::timeout, this, &Scheduler::flushUnschedulable);
     m_flushTimer.start(int(m_options.flushPeriod.count()));
+    // Deferred Scheduled events are looked at now and then, so none waits past maxEventDelay.
+    m_eventTimer.setInterval(int(std::max<long long>(1, m_options.maxEventDelay.count() / 4)));
+    connect(&m_eventTimer, &QTimer::timeout, this, [this] { flushScheduledEvents(); });
 }
 
 Scheduler::~Scheduler() = default;
@@ -115,10 +118,7 @@ void Scheduler::onPodEvent(const client::InformerEvent &event)
             facts.uid = uid;
             facts.nodeName = nodeName;
             facts.terminating = find(pod, {"metadata", "deletionTimestamp"}) != nullptr;
-            if (const Json *owners = find(pod, {"metadata", "ownerReferences"}); owners && owners->is_array())
-                for (const Json &owner : *owners)
-                    if (boolean(owner, {"controller"}))
-                        facts.ownerUid = str(owner, {"uid"});
+            facts.ownerUid = spreadOwnerUid(pod);
             clusterChanged(m_cache.updatePlacedPod(facts));
         } else {
             clusterChanged(m_cache.updatePlacedPod(placedPodInfoFrom(pod)));
@@ -286,10 +286,10 @@ void Scheduler::onBindingAnswer(const PodRef &pod, const std::string &node, cons
     if (response.ok()) {
         ++m_stats.bound;
         m_queue.done(pod.uid);
-        m_recorder->normal(reference(pod), "Scheduled",
-                           "Successfully assigned " + pod.ns + "/" + pod.name + " to " + node);
+        m_deferredEvents.push_back({pod, node, Clock::now()});
         Q_EMIT podBound(QString::fromStdString(pod.ns), QString::fromStdString(pod.name),
                         QString::fromStdString(node));
+        flushScheduledEvents();
         return;
     }
     ++m_stats.bindingFailures;
@@ -308,6 +308,33 @@ void Scheduler::onBindingAnswer(const PodRef &pod, const std::string &node, cons
     m_queue.requeue(*entry, Clock::now());
     armBackoffTimer();
     reportFailure(entry->pod, "running Bind plugin \"DefaultBinder\": " + message, "SchedulerError");
+}
+
+// Writes the Scheduled events that waited, once no binding awaits its answer and no pod waits
+// to be scheduled (see the header). Not before: the API thread would take the events ahead of
+// the answers to the bindings still in flight, which wait in the same queue.
+void Scheduler::flushScheduledEvents()
+{
+    if (m_deferredEvents.empty()) {
+        m_eventTimer.stop();
+        return;
+    }
+    const bool idle = m_queue.activeCount() == 0 && m_inFlight == 0;
+    const bool tooMany = m_deferredEvents.size() >= m_options.maxDeferredEvents;
+    const bool tooOld = Clock::now() - m_deferredEvents.front().bound >= m_options.maxEventDelay;
+    if (!idle && !tooMany && !tooOld) {
+        if (!m_eventTimer.isActive())
+            m_eventTimer.start();
+        return;
+    }
+    while (!m_deferredEvents.empty()) {
+        const DeferredEvent &e = m_deferredEvents.front();
+        m_recorder->normal(reference(e.pod), "Scheduled",
+                           "Successfully assigned " + e.pod.ns + "/" + e.pod.name + " to " + e.node);
+        ++m_stats.scheduledEvents;
+        m_deferredEvents.pop_front();
+    }
+    m_eventTimer.stop();
 }
 
 Json Scheduler::reference(const PodRef &pod)

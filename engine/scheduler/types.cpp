@@ -15,6 +15,7 @@ const char *pluginName(Plugin plugin)
     case NodeResourcesFit: return "NodeResourcesFit";
     case VolumeBinding: return "VolumeBinding";
     case NodeReady: return "NodeReady";
+    case NodePorts: return "NodePorts";
     default: return "";
     }
 }
@@ -142,7 +143,8 @@ bool PodInfo::sameSchedulingFacts(const PodInfo &o) const
            terminating == o.terminating && terminal == o.terminal && requests == o.requests &&
            nonZeroMilliCpu == o.nonZeroMilliCpu && nonZeroMemory == o.nonZeroMemory && tolerations == o.tolerations &&
            nodeSelector == o.nodeSelector && hasRequiredAffinity == o.hasRequiredAffinity &&
-           requiredTerms == o.requiredTerms && preferredTerms == o.preferredTerms && claims == o.claims;
+           requiredTerms == o.requiredTerms && preferredTerms == o.preferredTerms && claims == o.claims &&
+           hostPorts == o.hostPorts;
 }
 
 void NodeInfo::addUsage(const Resources &requests, long long nonZeroCpu, long long nonZeroMem, long long priority,
@@ -160,6 +162,20 @@ void NodeInfo::addUsage(const Resources &requests, long long nonZeroCpu, long lo
     it->requested.add(requests, sign);
     if (it->pods <= 0)
         usageByPriority.erase(it);
+}
+
+void NodeInfo::addPorts(const std::vector<HostPort> &ports, long long priority, int sign)
+{
+    for (const HostPort &port : ports) {
+        if (sign > 0) {
+            usedPorts.push_back({port, priority});
+            continue;
+        }
+        auto it = std::find_if(usedPorts.begin(), usedPorts.end(),
+                               [&](const UsedPort &u) { return u.priority == priority && u.port == port; });
+        if (it != usedPorts.end())
+            usedPorts.erase(it);
+    }
 }
 
 PriorityUsage NodeInfo::usageBelow(long long priority) const

@@ -28,7 +28,8 @@ enum Plugin : unsigned {
     NodeResourcesFit = 1u << 4,
     VolumeBinding = 1u << 5,
     NodeReady = 1u << 6,
-    AllPlugins = (1u << 7) - 1,
+    NodePorts = 1u << 7,
+    AllPlugins = (1u << 8) - 1,
 };
 const char *pluginName(Plugin plugin);
 
@@ -108,6 +109,15 @@ struct PreferredTerm {
     friend bool operator==(const PreferredTerm &, const PreferredTerm &) = default;
 };
 
+// A host port a pod's container asks for (containerPorts with hostPort > 0): hostIP and
+// protocol as given, sanitized to 0.0.0.0 and TCP when empty.
+struct HostPort {
+    std::string ip;
+    std::string protocol;
+    int port = 0;
+    friend bool operator==(const HostPort &, const HostPort &) = default;
+};
+
 struct PodClaim {
     std::string name;
     bool ephemeral = false;  // a generic ephemeral volume: the claim is named <pod>-<volume>
@@ -122,7 +132,7 @@ struct PodInfo {
     std::string resourceVersion;
     std::string nodeName;
     std::string schedulerName;
-    std::string ownerUid;  // the controller owner: its pods are spread over nodes
+    std::string ownerUid;  // spreadOwnerUid: the ReplicaSet (...) whose pods are spread over nodes
     long long priority = 0;
     long long createdSeconds = 0;
     bool preemptNever = false;
@@ -140,6 +150,7 @@ struct PodInfo {
     std::vector<NodeSelectorTerm> requiredTerms;
     std::vector<PreferredTerm> preferredTerms;
     std::vector<PodClaim> claims;
+    std::vector<HostPort> hostPorts;  // rare: empty for nearly every pod
 
     // The PodScheduled condition as the pod has it now (to write it only when it changes).
     std::string scheduledStatus;
@@ -156,6 +167,13 @@ struct PriorityUsage {
     long long priority = 0;
     long long pods = 0;
     Resources requested;
+};
+
+// A host port held on a node, with the priority of the pod holding it (the preemption
+// diagnosis asks whether evicting lower-priority pods would free it).
+struct UsedPort {
+    HostPort port;
+    long long priority = 0;
 };
 
 // What scheduling needs to know about a node, and the usage of the pods placed on it.
@@ -177,11 +195,13 @@ struct NodeInfo {
     long long nonZeroMemory = 0;
     long long podCount = 0;
     std::vector<PriorityUsage> usageByPriority;
+    std::vector<UsedPort> usedPorts;  // one entry per pod and port (a pod's ports may repeat)
 
     void addUsage(const Resources &requests, long long nonZeroCpu, long long nonZeroMemory, long long priority,
                   int sign);
     // Lower-priority pods and their requests (for the preemption diagnosis).
     PriorityUsage usageBelow(long long priority) const;
+    void addPorts(const std::vector<HostPort> &ports, long long priority, int sign);
 };
 
 // Why a node cannot take a pod: the plugin, whether preemption could help (Unschedulable) or

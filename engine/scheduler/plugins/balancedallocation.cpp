@@ -6,12 +6,6 @@
 
 namespace cd::scheduler {
 
-bool balancedAllocationSkips(const PodInfo &pod)
-{
-    // Best-effort pods would all score empty nodes alike and pile up (kubernetes#129138).
-    return pod.requests.milliCpu == 0 && pod.requests.memory == 0;
-}
-
 long long balancedAllocationScore(const PodInfo &pod, const NodeInfo &node)
 {
     double fractions[2];

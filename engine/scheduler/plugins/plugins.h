@@ -44,6 +44,11 @@ struct NodeNamesFromAffinity {
 };
 NodeNamesFromAffinity nodeAffinityPreFilter(const PodInfo &pod);
 
+// NodePorts: the pod's host ports free on the node. With `evictBelowPriority`, ports held by
+// pods of lower priority count as free (the preemption diagnosis).
+bool nodePortsFilter(const PodInfo &pod, const NodeInfo &node, FilterStatus *why,
+                     const long long *evictBelowPriority = nullptr);
+
 // NodeResourcesFit: requests against allocatable minus the requests of the node's pods, and
 // the pod count. `freed` (may be null) is usage to pretend gone (the preemption diagnosis).
 bool nodeResourcesFitFilter(const PodInfo &pod, const NodeInfo &node, FilterStatus *why,
@@ -62,8 +67,8 @@ bool nodeReadyFilter(const PodInfo &pod, const NodeInfo &node, FilterStatus *why
 long long leastAllocatedScore(const PodInfo &pod, const NodeInfo &node);
 
 // NodeResourcesBalancedAllocation: 100 * (1 - std deviation of the cpu and memory fractions),
-// with the actual requests. Skipped for pods that request neither.
-bool balancedAllocationSkips(const PodInfo &pod);
+// with the actual requests. Best-effort pods are scored too, as v1.32 does (v1.33 skips them,
+// kubernetes#129138).
 long long balancedAllocationScore(const PodInfo &pod, const NodeInfo &node);
 
 // NodeAffinity: the sum of the weights of the preferred terms the node matches.
