@@ -82,7 +82,7 @@ void handleList(ApiContext &context, const Target &target, const ApiRequest &req
         if (!startAfter.empty() && record.key <= startAfter)
             return;
         const ObjectSummary *summary = filter || table ? &summaries.summary(type, record) : nullptr;
-        if (filter && !selectors->matches(*summary))
+        if (filter && !selectors->matches(type, *summary))
             return;
         if (more || (limit > 0 && count == limit)) {
             // Past the limit: only count what a client would get on the next pages.
@@ -103,10 +103,14 @@ void handleList(ApiContext &context, const Target &target, const ApiRequest &req
             return;
         }
         items += R"({"cells":)";
-        items += dump(renderCells(summary->cells));
+        // Cells without an age are already as sent.
+        if (summary->cells.find("\"$since\"") == std::string::npos)
+            items += summary->cells;
+        else
+            items += dump(renderCells(Json::parse(summary->cells)));
         if (include == IncludeObject::Metadata) {
             items += R"(,"object":)";
-            items += summary->partialMetadata;
+            items += partialObjectMetadata(*record.value);
         } else if (include == IncludeObject::Object) {
             items += R"(,"object":)";
             items += *record.value;

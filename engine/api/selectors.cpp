@@ -36,15 +36,12 @@ bool Selectors::matches(const ResourceType &type, const Json &object) const
     return true;
 }
 
-bool Selectors::matches(const ObjectSummary &summary) const
+bool Selectors::matches(const ResourceType &type, const ObjectSummary &summary) const
 {
-    if (!labels.isEverything() && !labels.matches(summary.labels))
+    if (!labels.isEverything() && !labels.matches(summary.labelMap()))
         return false;
     if (!fields.empty())
-        return fields.matches([&](const std::string &field) {
-            auto it = summary.fields.find(field);
-            return it == summary.fields.end() ? std::string() : it->second;
-        });
+        return fields.matches([&](const std::string &field) { return summary.field(type, field); });
     return true;
 }
 

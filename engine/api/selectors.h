@@ -16,7 +16,7 @@ struct Selectors {
     FieldSelector fields;
     bool matchesEverything() const { return labels.isEverything() && fields.empty(); }
     bool matches(const ResourceType &type, const Json &object) const;
-    bool matches(const ObjectSummary &summary) const;
+    bool matches(const ResourceType &type, const ObjectSummary &summary) const;
 };
 
 // The value of a selectable field of an object (metadata.name, spec.nodeName, ...), or nullopt

@@ -16,8 +16,10 @@ constexpr size_t kRemembered = 4096;
 
 } // namespace
 
-EventRecorder::EventRecorder(Client *client, std::string component, std::string host, QObject *parent)
-    : QObject(parent), m_client(client), m_component(std::move(component)), m_host(std::move(host))
+EventRecorder::EventRecorder(Client *client, std::string component, std::string host, QObject *parent,
+                             std::shared_ptr<RecentEvents> recent)
+    : QObject(parent), m_client(client), m_component(std::move(component)), m_host(std::move(host)),
+      m_recent(recent ? std::move(recent) : std::make_shared<RecentEvents>(kRemembered))
 {
 }
 
@@ -49,12 +51,14 @@ void EventRecorder::record(const Json &object, const std::string &type, const st
 {
     static const Resource *events = builtinResource("events");
     const std::string uid = str(object, {"metadata", "uid"});
-    const std::string key = uid + "\n" + type + "\n" + reason + "\n" + message;
+    // The source is part of the key: recorders of several hosts may share the cache.
+    const std::string key = m_component + "\n" + m_host + "\n" + uid + "\n" + type + "\n" + reason + "\n" + message;
+    auto &seenEvents = m_recent->entries;
     const auto now = std::chrono::steady_clock::now();
     const std::string timestamp = nowRfc3339();
 
-    auto seen = m_seen.find(key);
-    if (seen != m_seen.end() && now - seen->second.last < kAggregationWindow) {
+    auto seen = seenEvents.find(key);
+    if (seen != seenEvents.end() && now - seen->second.last < kAggregationWindow) {
         // The same event again: count it on the Event already written.
         seen->second.count += 1;
         seen->second.last = now;
@@ -62,8 +66,8 @@ void EventRecorder::record(const Json &object, const std::string &type, const st
         m_client->patch(*events, seen->second.ns, seen->second.name, "application/merge-patch+json", patch, {});
         return;
     }
-    if (m_seen.size() >= kRemembered)
-        m_seen.clear();
+    if (seenEvents.size() >= m_recent->capacity)
+        seenEvents.clear();
 
     // Namespaced objects' events live beside them; cluster-scoped objects' in "default".
     std::string ns = str(object, {"metadata", "namespace"});
@@ -91,7 +95,7 @@ void EventRecorder::record(const Json &object, const std::string &type, const st
                         {"count", 1},
                         {"reportingComponent", m_component},
                         {"reportingInstance", m_host}};
-    m_seen[key] = Seen{ns, name, 1, now};
+    seenEvents[key] = RecentEvents::Seen{ns, name, 1, now};
     m_client->create(*events, ns, event, {});
 }
 

@@ -38,8 +38,35 @@ void NodeManagerPrivate::recordNodeEvent(NodeAgent &agent, const std::string &re
     if (!m_options.events || !agent.reachable())
         return;
     if (!agent.recorder)
-        agent.recorder = std::make_unique<client::EventRecorder>(m_client, "kubelet", agent.spec.name);
-    agent.recorder->normal(nodeReference(agent.spec.name), reason, message);
+        agent.recorder = std::make_unique<client::EventRecorder>(m_client, "kubelet", agent.spec.name, nullptr,
+                                                                 m_recentEvents);
+    if (registrationLane() == RequestLimiter::Lane::Normal) {
+        agent.recorder->normal(nodeReference(agent.spec.name), reason, message);
+        return;
+    }
+    // While nodes register, their events wait until no registration does (see registrationLane).
+    const std::uint32_t index = agent.index;
+    QPointer<NodeManagerPrivate> self(this);
+    m_limiter.submit(
+        [self, index, reason, message](RequestLimiter::Finished finished) {
+            finished();
+            if (!self)
+                return;
+            NodeAgent &agent = *self->m_agents[index];
+            if (agent.reachable())
+                agent.recorder->normal(nodeReference(agent.spec.name), reason, message);
+        },
+        RequestLimiter::Lane::Background);
+}
+
+RequestLimiter::Lane NodeManagerPrivate::registrationLane() const
+{
+    // Until every node is registered, what follows a registration (the first Lease, node events)
+    // waits behind the registrations still queued: with thousands of nodes they would otherwise
+    // take turns and delay every node's Ready by seconds. Afterwards leases are never put behind
+    // pod traffic (a late renewal makes the node NotReady).
+    const bool registering = !m_allRegisteredSignalled && steadyNowMs() < m_registrationBurstEndMs;
+    return registering ? RequestLimiter::Lane::Background : RequestLimiter::Lane::Normal;
 }
 
 void NodeManagerPrivate::registerNode(NodeAgent &agent)
@@ -154,7 +181,7 @@ void NodeManagerPrivate::renewLease(NodeAgent &agent)
             if (self)
                 self->m_agents[index]->leasePending = false;
         });
-    });
+    }, registrationLane());
 }
 
 void NodeManagerPrivate::postNodeStatus(NodeAgent &agent)

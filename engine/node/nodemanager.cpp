@@ -8,17 +8,18 @@
 
 namespace cd::node {
 
-void RequestLimiter::submit(Starter starter)
+void RequestLimiter::submit(Starter starter, Lane lane)
 {
-    m_waiting.push_back(std::move(starter));
+    (lane == Lane::Background ? m_background : m_waiting).push_back(std::move(starter));
     pump();
 }
 
 void RequestLimiter::pump()
 {
-    while (m_inFlight < m_limit && !m_waiting.empty()) {
-        Starter starter = std::move(m_waiting.front());
-        m_waiting.pop_front();
+    while (m_inFlight < m_limit && (!m_waiting.empty() || !m_background.empty())) {
+        std::deque<Starter> &queue = m_waiting.empty() ? m_background : m_waiting;
+        Starter starter = std::move(queue.front());
+        queue.pop_front();
         ++m_inFlight;
         std::weak_ptr<bool> alive = m_alive;
         auto called = std::make_shared<bool>(false);
@@ -98,6 +99,7 @@ void NodeManagerPrivate::start()
     m_nodes->addHandler([this](const client::InformerEvent &event) { onNodeEvent(event); });
     m_nodes->start();
     m_pods->start();
+    m_registrationBurstEndMs = steadyNowMs() + 10000;
     for (auto &agent : m_agents)
         registerNode(*agent);
     m_heartbeat.start(m_tickMs);

@@ -18,21 +18,25 @@
 
 namespace cd::node {
 
-// Limits the API requests in flight; the rest wait their turn in order.
+// Limits the API requests in flight; the rest wait their turn in order. Background requests
+// (leases and node events while thousands of nodes register) start only when no other request
+// waits, as a kubelet's event broadcaster and lease controller trail its registration.
 class RequestLimiter {
 public:
     using Finished = std::function<void()>;
     using Starter = std::function<void(Finished finished)>;
+    enum class Lane { Normal, Background };
     explicit RequestLimiter(int limit) : m_limit(limit) {}
-    void submit(Starter starter);
+    void submit(Starter starter, Lane lane = Lane::Normal);
     int inFlight() const { return m_inFlight; }
-    size_t waiting() const { return m_waiting.size(); }
+    size_t waiting() const { return m_waiting.size() + m_background.size(); }
 
 private:
     void pump();
     int m_limit;
     int m_inFlight = 0;
     std::deque<Starter> m_waiting;
+    std::deque<Starter> m_background;
     std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
 };
 
@@ -142,6 +146,7 @@ public:
     void onNodeEvent(const client::InformerEvent &event);
     void onHeartbeatTick();
     void recordNodeEvent(NodeAgent &agent, const std::string &reason, const std::string &message);
+    RequestLimiter::Lane registrationLane() const;
 
     // podworker.cpp
     void onPodEvent(const client::InformerEvent &event);
@@ -172,9 +177,12 @@ public:
     client::Informer *m_nodes = nullptr;
     RequestLimiter m_limiter;
     std::vector<std::unique_ptr<NodeAgent>> m_agents;
+    // The agents' event recorders share one bounded cache of recent events (see RecentEvents).
+    std::shared_ptr<client::RecentEvents> m_recentEvents = std::make_shared<client::RecentEvents>(16384);
     std::unordered_map<std::string, std::uint32_t> m_agentIndex;
     size_t m_registered = 0;
     bool m_allRegisteredSignalled = false;
+    std::int64_t m_registrationBurstEndMs = 0;  // steady ms; registrationLane() is Normal from then on
 
     std::unordered_map<std::string, std::unique_ptr<PodState>> m_podStates;  // by key
     std::unordered_map<std::uint64_t, PodState *> m_bySerial;

@@ -687,7 +687,8 @@ void NodeManagerPrivate::recordPodEvent(PodState &pod, const std::string &type, 
     if (!m_options.events || !agent.reachable())
         return;
     if (!agent.recorder)
-        agent.recorder = std::make_unique<client::EventRecorder>(m_client, "kubelet", agent.spec.name);
+        agent.recorder = std::make_unique<client::EventRecorder>(m_client, "kubelet", agent.spec.name, nullptr,
+                                                                 m_recentEvents);
     const Json reference = {{"kind", "Pod"},
                             {"apiVersion", "v1"},
                             {"metadata", {{"name", pod.name()}, {"namespace", pod.ns()}, {"uid", pod.uid}}}};

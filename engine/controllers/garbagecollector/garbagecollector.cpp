@@ -26,6 +26,10 @@ GarbageCollector::GarbageCollector(client::Client *client, client::SharedInforme
               this)
 {
     for (const client::Resource &resource : client::builtinResources()) {
+        // Kubernetes' garbage collector ignores Events (DefaultIgnoredResources): nothing owns
+        // them, and a busy cluster writes several per pod.
+        if (resource.plural == "events" && (resource.group.empty() || resource.group == "events.k8s.io"))
+            continue;
         const client::Resource *r = &resource;
         m_informers->informer(resource)->addHandler([this, r](const client::InformerEvent &event) {
             observe(r, event.object, event.deleted());
