@@ -213,7 +213,8 @@ def main(kubeconfig):
                                                              command=["sleep", "3600"])])))
     assert pod.status.phase == "Pending", pod.status
     assert pod.spec.restart_policy == "Always" and pod.spec.termination_grace_period_seconds == 30
-    pods = core.list_namespaced_pod(NS, field_selector="status.phase=Pending")
+    # The Deployment "web" has pods of its own by now: the label picks ours.
+    pods = core.list_namespaced_pod(NS, field_selector="status.phase=Pending", label_selector="app=solo")
     assert [p.metadata.name for p in pods.items] == ["solo"], pods.items
     # Pods are among the kinds answered with the deleted object itself.
     deleted = core.delete_namespaced_pod("solo", NS)
