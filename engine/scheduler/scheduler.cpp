@@ -319,7 +319,7 @@ void Scheduler::flushScheduledEvents()
         m_eventTimer.stop();
         return;
     }
-    const bool idle = m_queue.activeCount() == 0 && m_inFlight == 0;
+    const bool idle = !m_options.deferEvents || (m_queue.activeCount() == 0 && m_inFlight == 0);
     const bool tooMany = m_deferredEvents.size() >= m_options.maxDeferredEvents;
     const bool tooOld = Clock::now() - m_deferredEvents.front().bound >= m_options.maxEventDelay;
     if (!idle && !tooMany && !tooOld) {

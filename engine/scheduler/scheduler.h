@@ -44,9 +44,10 @@ struct SchedulerOptions {
     int maxBindingsInFlight = 2000;
     // Scheduling work done per turn of the event loop before letting events in.
     std::chrono::milliseconds timeSlice{5};
-    // Scheduled events wait while pods are queued for scheduling or more bindings than this are
-    // in flight, unless this many are waiting or the oldest has waited this long.
-    int eventsWhileBindingsBelow = 64;
+    // Scheduled events wait while pods are queued for scheduling or bindings are in flight,
+    // unless this many are waiting or the oldest has waited this long; with deferEvents false
+    // each is written as its binding is answered.
+    bool deferEvents = true;
     size_t maxDeferredEvents = 20000;
     std::chrono::milliseconds maxEventDelay{5000};
     uint64_t seed = 0;  // tie-breaking; 0 picks one from the clock

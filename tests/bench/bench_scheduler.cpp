@@ -3,8 +3,10 @@
 // the store, then the scheduler started; pods bound per second.
 //
 //   bench_scheduler [--nodes 5000] [--pods 10000] [--owners 0] [--rounds 1] [--memory]
-//                   [--json PATH] [--timeout 120] [--hold SECONDS]
+//                   [--json PATH] [--timeout 120] [--hold SECONDS] [--events-in-step]
 //
+// --events-in-step writes each Scheduled event as its binding is answered, instead of after
+// the burst (SchedulerOptions::deferEvents false), for comparison.
 // --hold waits that long between loading and starting the scheduler, after printing
 // "loaded, pid N": time to attach a profiler to the scheduling alone (perf record -p N).
 //
@@ -59,6 +61,7 @@ struct Options {
     bool memory = false;
     int timeoutSeconds = 120;
     int holdSeconds = 0;
+    bool eventsInStep = false;
     QString jsonPath;
 };
 
@@ -222,13 +225,18 @@ long long rssKilobytes()
 // The scheduler and its informers, on the control thread.
 class ControlSide : public QObject {
 public:
-    ControlSide(api::ApiService *api, int expected) : m_api(api), m_expected(expected) {}
+    ControlSide(api::ApiService *api, int expected, bool eventsInStep)
+        : m_api(api), m_expected(expected), m_eventsInStep(eventsInStep)
+    {
+    }
 
     void start()
     {
         m_client = new client::InProcessClient(m_api, this);
         m_informers = new client::SharedInformers(m_client, this);
-        m_scheduler = new scheduler::Scheduler(m_client, m_informers, {}, this);
+        scheduler::SchedulerOptions options;
+        options.deferEvents = !m_eventsInStep;
+        m_scheduler = new scheduler::Scheduler(m_client, m_informers, options, this);
         QObject::connect(m_scheduler, &scheduler::Scheduler::podBound, this, [this] {
             const auto now = SteadyClock::now();
             const int n = ++boundCount;
@@ -286,6 +294,7 @@ public:
 private:
     api::ApiService *m_api;
     int m_expected;
+    bool m_eventsInStep;
     client::InProcessClient *m_client = nullptr;
     client::SharedInformers *m_informers = nullptr;
     scheduler::Scheduler *m_scheduler = nullptr;
@@ -367,7 +376,7 @@ RoundResult runRound(const Options &options)
     // The scheduler on its own thread, as in clusterdeckd.
     QThread control;
     control.setObjectName(QStringLiteral("control"));
-    auto *side = new ControlSide(api.get(), options.pods);
+    auto *side = new ControlSide(api.get(), options.pods, options.eventsInStep);
     side->moveToThread(&control);
     control.start();
     const std::map<std::string, double> cpuBefore = threadCpu();
@@ -470,6 +479,7 @@ int main(int argc, char **argv)
     options.timeoutSeconds = argumentValue(args, "--timeout", "120").toInt();
     options.memory = args.contains("--memory");
     options.holdSeconds = argumentValue(args, "--hold", "0").toInt();
+    options.eventsInStep = args.contains("--events-in-step");
     options.jsonPath = argumentValue(args, "--json", {});
 
     Json rounds = Json::array();
@@ -480,9 +490,9 @@ int main(int argc, char **argv)
         const RoundResult r = runRound(options);
         const double perSecond = r.firstToLast > 0 ? (r.bound - 1) / r.firstToLast : 0;
         const double fromStart = r.startToLast > 0 ? r.bound / r.startToLast : 0;
-        std::printf("round %d: %d nodes, %d pods%s (store %s), load %.2f\n", round, options.nodes, options.pods,
+        std::printf("round %d: %d nodes, %d pods%s (store %s%s), load %.2f\n", round, options.nodes, options.pods,
                     options.owners ? (", " + std::to_string(options.owners) + " owners").c_str() : "",
-                    options.memory ? "in memory" : "on disk", load[0]);
+                    options.memory ? "in memory" : "on disk", options.eventsInStep ? ", events in step" : "", load[0]);
         if (!r.ok) {
             std::printf("  FAILED: %s\n", r.error.c_str());
             allOk = false;
@@ -530,6 +540,7 @@ int main(int argc, char **argv)
                           {"pods", options.pods},
                           {"owners", options.owners},
                           {"store", options.memory ? "memory" : "disk"},
+                          {"events_in_step", options.eventsInStep},
                           {"load_average_1m", load[0]},
                           {"load_seconds", r.loadSeconds},
                           {"bound", r.bound},
