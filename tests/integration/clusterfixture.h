@@ -80,17 +80,42 @@ struct HttpReply {
     }
 };
 
+// Polls until `condition` holds or the timeout passes (controllers act asynchronously).
+template <typename Condition>
+bool eventually(Condition condition, int timeoutMs = 15000, int stepMs = 100)
+{
+    QElapsedTimer timer;
+    timer.start();
+    while (true) {
+        if (condition())
+            return true;
+        if (timer.elapsed() > timeoutMs)
+            return false;
+        QTest::qWait(stepMs);
+    }
+}
+
 class ClusterFixture {
 public:
-    // Starts clusterdeckd; false (with the daemon's log in why) when it does not come up.
-    bool start(QString *why)
+    // Starts clusterdeckd (with extra arguments such as --nodes 3); false (with the daemon's log
+    // in why) when it does not come up.
+    bool start(QString *why, const QStringList &extraArguments = {})
     {
-        if (!m_engine.start()) {
+        if (!m_engine.start(extraArguments)) {
             *why = "clusterdeckd did not start: " + m_engine.log();
             return false;
         }
         m_kubectl = std::make_unique<Kubectl>(m_engine.kubeconfig());
         return true;
+    }
+
+    // Waits until exactly `count` nodes exist and none is NotReady.
+    bool waitForReadyNodes(int count)
+    {
+        return eventually([&] {
+            const KubectlRun run = kubectl({"get", "nodes", "--no-headers"});
+            return run.ok() && run.lines().size() == count && !run.out.contains("NotReady");
+        });
     }
 
     // Stops with SIGTERM; returns the daemon's exit code (0 for a clean stop).
@@ -166,21 +191,6 @@ private:
     QTemporaryDir m_scratch;
 };
 
-// Polls until `condition` holds or the timeout passes (controllers act asynchronously).
-template <typename Condition>
-bool eventually(Condition condition, int timeoutMs = 15000, int stepMs = 100)
-{
-    QElapsedTimer timer;
-    timer.start();
-    while (true) {
-        if (condition())
-            return true;
-        if (timer.elapsed() > timeoutMs)
-            return false;
-        QTest::qWait(stepMs);
-    }
-}
-
 } // namespace cd::test
 
 // The kubectl run succeeded; on failure the message shows the command and all it printed.
@@ -200,9 +210,16 @@ bool eventually(Condition condition, int timeoutMs = 15000, int stepMs = 100)
     } while (false)
 
 // Starts the cluster in initTestCase, or skips (fails with CI=true) when kubectl is missing.
-#define CD_START_CLUSTER(fixture)                                                                            \
+#define CD_START_CLUSTER(fixture, ...)                                                                       \
     do {                                                                                                     \
         CD_REQUIRE_KUBECTL();                                                                                \
         QString cdWhy_;                                                                                      \
-        QVERIFY2((fixture).start(&cdWhy_), qPrintable(cdWhy_));                                              \
+        QVERIFY2((fixture).start(&cdWhy_, ##__VA_ARGS__), qPrintable(cdWhy_));                               \
+    } while (false)
+
+// The same with N simulated nodes, waiting until all of them are Ready.
+#define CD_START_CLUSTER_WITH_NODES(fixture, count)                                                          \
+    do {                                                                                                     \
+        CD_START_CLUSTER(fixture, QStringList{"--nodes", QString::number(count)});                           \
+        QVERIFY((fixture).waitForReadyNodes(count));                                                         \
     } while (false)

@@ -9,15 +9,11 @@ using namespace cd::test;
 class TestGuestbookKubectl : public QObject {
     Q_OBJECT
 
-    EngineProcess m_engine;
-    std::unique_ptr<Kubectl> m_kubectl;
+    ClusterFixture m_cluster;
 
     KubectlRun kubectl(const QStringList &arguments, const QByteArray &input = {}) const
     {
-        KubectlRun run;
-        static_cast<CommandResult &>(run) = m_kubectl->run(arguments, input);
-        run.arguments = arguments;
-        return run;
+        return m_cluster.kubectl(arguments, input);
     }
 
     static QString guestbookDir() { return examplesDir() + "/website/application/guestbook"; }
@@ -51,20 +47,14 @@ class TestGuestbookKubectl : public QObject {
 private Q_SLOTS:
     void initTestCase()
     {
-        CD_REQUIRE_KUBECTL();
         QVERIFY2(!examplesDir().isEmpty(), "CLUSTERDECK_EXAMPLES_DIR (set by CTest) is missing");
-        QVERIFY2(m_engine.start({"--nodes", "3"}), qPrintable(m_engine.log()));
-        m_kubectl = std::make_unique<Kubectl>(m_engine.kubeconfig());
-        QVERIFY(eventually([&] {
-            const KubectlRun run = kubectl({"get", "nodes", "--no-headers"});
-            return run.ok() && run.lines().size() == 3 && !run.out.contains("NotReady");
-        }));
+        CD_START_CLUSTER_WITH_NODES(m_cluster, 3);
     }
 
     void cleanupTestCase()
     {
-        if (m_engine.isRunning())
-            QCOMPARE(m_engine.stop(), 0);
+        if (m_cluster.engine().isRunning())
+            QCOMPARE(m_cluster.stop(), 0);
     }
 
     void comesUp()

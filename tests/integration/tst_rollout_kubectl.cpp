@@ -167,15 +167,11 @@ private:
 class TestRolloutKubectl : public QObject {
     Q_OBJECT
 
-    EngineProcess m_engine;
-    std::unique_ptr<Kubectl> m_kubectl;
+    ClusterFixture m_cluster;
 
     KubectlRun kubectl(const QStringList &arguments, const QByteArray &input = {}) const
     {
-        KubectlRun run;
-        static_cast<CommandResult &>(run) = m_kubectl->run(arguments, input);
-        run.arguments = arguments;
-        return run;
+        return m_cluster.kubectl(arguments, input);
     }
 
     // `rollout status` to the end: every line it printed, the last one the success.
@@ -239,19 +235,13 @@ class TestRolloutKubectl : public QObject {
 private Q_SLOTS:
     void initTestCase()
     {
-        CD_REQUIRE_KUBECTL();
-        QVERIFY2(m_engine.start({"--nodes", "3"}), qPrintable(m_engine.log()));
-        m_kubectl = std::make_unique<Kubectl>(m_engine.kubeconfig());
-        QVERIFY(eventually([&] {
-            const KubectlRun run = kubectl({"get", "nodes", "--no-headers"});
-            return run.ok() && run.lines().size() == 3 && !run.out.contains("NotReady");
-        }));
+        CD_START_CLUSTER_WITH_NODES(m_cluster, 3);
     }
 
     void cleanupTestCase()
     {
-        if (m_engine.isRunning())
-            QCOMPARE(m_engine.stop(), 0);
+        if (m_cluster.engine().isRunning())
+            QCOMPARE(m_cluster.stop(), 0);
     }
 
     void applyThenRolloutStatus()
@@ -286,7 +276,7 @@ private Q_SLOTS:
     void setImageRollsOutWithinSurgeAndUnavailable()
     {
         const QStringList before = replicaSetNames();
-        PodWatch watch(m_kubectl->start({"get", "pods", "-l", "app=web", "--watch", "--output-watch-events", "-o", "json"}));
+        PodWatch watch(m_cluster.startKubectl({"get", "pods", "-l", "app=web", "--watch", "--output-watch-events", "-o", "json"}));
         // The watch lists what exists first: four ready pods.
         QVERIFY(eventually([&] {
             watch.poll();

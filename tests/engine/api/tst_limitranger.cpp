@@ -1,42 +1,13 @@
 // LimitRanger admission through the real API pipeline: defaults written into new pods (and the
 // annotation saying so), min/max/ratio refusals with Kubernetes' exact 403 messages, claims held to
 // their storage range.
-#include "engine/api/apiservice.h"
-#include "engine/store/store.h"
-
-#include <QtTest>
+#include "apitestkit.h"
 
 using namespace cd;
 using namespace cd::api;
+using namespace cd::test;
 
 namespace {
-
-class Capture : public ResponseSink {
-public:
-    void respond(ApiResponse r) override { response = std::move(r); }
-    void startStream(int, const std::string &) override {}
-    void write(const std::string &) override {}
-    void finish() override {}
-    ApiResponse response;
-};
-
-Json container(const std::string &name, Json requests = Json(), Json limits = Json())
-{
-    Json c = {{"name", name}, {"image", "nginx"}};
-    if (!requests.is_null())
-        c["resources"]["requests"] = std::move(requests);
-    if (!limits.is_null())
-        c["resources"]["limits"] = std::move(limits);
-    return c;
-}
-
-Json pod(const std::string &name, Json containers)
-{
-    return {{"apiVersion", "v1"},
-            {"kind", "Pod"},
-            {"metadata", {{"name", name}}},
-            {"spec", {{"containers", std::move(containers)}}}};
-}
 
 Json limitRange(const std::string &name, Json limits)
 {
@@ -62,20 +33,12 @@ Json claim(const std::string &name, const std::string &size)
 class TestLimitRanger : public QObject {
     Q_OBJECT
 
-    std::unique_ptr<store::Store> m_store;
-    std::unique_ptr<ApiService> m_api;
+    std::unique_ptr<ApiTestKit> m_kit;
 
-    ApiResponse send(Method method, const std::string &path, const Json &body = Json())
+    ApiResponse send(Method method, const std::string &path, const Json &body = Json(),
+                     std::multimap<std::string, std::string> query = {})
     {
-        ApiRequest request;
-        request.method = method;
-        request.path = path;
-        request.contentType = "application/json";
-        request.body = body.is_null() ? std::string() : body.dump();
-        auto sink = std::make_shared<Capture>();
-        m_api->handle(request, sink);
-        QCoreApplication::processEvents();
-        return sink->response;
+        return m_kit->send(method, path, body, std::move(query));
     }
     Json create(const std::string &plural, const Json &object, int expected = 201)
     {
@@ -90,17 +53,10 @@ class TestLimitRanger : public QObject {
 private Q_SLOTS:
     void init()
     {
-        store::StoreOptions options;
-        options.writerThread = false;
-        m_store = std::move(store::Store::open(options)).value();
-        m_api = std::make_unique<ApiService>(*m_store);
-        QVERIFY(m_api->bootstrap().ok());
+        m_kit = std::make_unique<ApiTestKit>();
+        QVERIFY(m_kit->bootstrapped());
     }
-    void cleanup()
-    {
-        m_api.reset();
-        m_store.reset();
-    }
+    void cleanup() { m_kit.reset(); }
 
     // Kubernetes' "Configure Default Memory Requests and Limits for a Namespace" task.
     void defaultsAreAppliedAndAnnotated()

@@ -1,41 +1,12 @@
 // ResourceQuota admission through the real API pipeline: Kubernetes' 403 messages, nothing stored
 // when refused, usage charged in the quota's status in the same request.
-#include "engine/api/apiservice.h"
-#include "engine/store/store.h"
-
-#include <QtTest>
+#include "apitestkit.h"
 
 using namespace cd;
 using namespace cd::api;
+using namespace cd::test;
 
 namespace {
-
-class Capture : public ResponseSink {
-public:
-    void respond(ApiResponse r) override { response = std::move(r); }
-    void startStream(int, const std::string &) override {}
-    void write(const std::string &) override {}
-    void finish() override {}
-    ApiResponse response;
-};
-
-Json container(const std::string &name, Json requests = Json(), Json limits = Json())
-{
-    Json c = {{"name", name}, {"image", "nginx"}};
-    if (!requests.is_null())
-        c["resources"]["requests"] = std::move(requests);
-    if (!limits.is_null())
-        c["resources"]["limits"] = std::move(limits);
-    return c;
-}
-
-Json pod(const std::string &name, Json containers)
-{
-    return {{"apiVersion", "v1"},
-            {"kind", "Pod"},
-            {"metadata", {{"name", name}}},
-            {"spec", {{"containers", std::move(containers)}}}};
-}
 
 Json resourceQuota(const std::string &name, Json hard, Json extraSpec = Json::object())
 {
@@ -49,22 +20,12 @@ Json resourceQuota(const std::string &name, Json hard, Json extraSpec = Json::ob
 class TestQuotaAdmission : public QObject {
     Q_OBJECT
 
-    std::unique_ptr<store::Store> m_store;
-    std::unique_ptr<ApiService> m_api;
+    std::unique_ptr<ApiTestKit> m_kit;
 
     ApiResponse send(Method method, const std::string &path, const Json &body = Json(),
                      std::multimap<std::string, std::string> query = {})
     {
-        ApiRequest request;
-        request.method = method;
-        request.path = path;
-        request.query = std::move(query);
-        request.contentType = "application/json";
-        request.body = body.is_null() ? std::string() : body.dump();
-        auto sink = std::make_shared<Capture>();
-        m_api->handle(request, sink);
-        QCoreApplication::processEvents();
-        return sink->response;
+        return m_kit->send(method, path, body, std::move(query));
     }
     static std::string collection(const Json &object)
     {
@@ -108,17 +69,10 @@ class TestQuotaAdmission : public QObject {
 private Q_SLOTS:
     void init()
     {
-        store::StoreOptions options;
-        options.writerThread = false;
-        m_store = std::move(store::Store::open(options)).value();
-        m_api = std::make_unique<ApiService>(*m_store);
-        QVERIFY(m_api->bootstrap().ok());
+        m_kit = std::make_unique<ApiTestKit>();
+        QVERIFY(m_kit->bootstrapped());
     }
-    void cleanup()
-    {
-        m_api.reset();
-        m_store.reset();
-    }
+    void cleanup() { m_kit.reset(); }
 
     void aNewQuotaHasItsStatusAtOnce()
     {

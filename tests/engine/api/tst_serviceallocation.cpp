@@ -1,45 +1,20 @@
 // The ClusterIP and node port allocation of Services through the real API pipeline.
-#include "engine/api/apiservice.h"
-#include "engine/store/store.h"
-
-#include <QtTest>
+#include "apitestkit.h"
 
 #include <set>
 
 using namespace cd;
 using namespace cd::api;
-
-namespace {
-
-// A sink that keeps the last response; writes answer once durable (the store commits inline).
-class Capture : public ResponseSink {
-public:
-    void respond(ApiResponse r) override { response = std::move(r); }
-    void startStream(int, const std::string &) override {}
-    void write(const std::string &) override {}
-    void finish() override {}
-    ApiResponse response;
-};
-
-} // namespace
+using namespace cd::test;
 
 class TestServiceAllocation : public QObject {
     Q_OBJECT
 
-    std::unique_ptr<store::Store> m_store;
-    std::unique_ptr<ApiService> m_api;
+    std::unique_ptr<ApiTestKit> m_kit;
 
     ApiResponse send(Method method, const std::string &path, const Json &body = Json())
     {
-        ApiRequest request;
-        request.method = method;
-        request.path = path;
-        request.contentType = "application/json";
-        request.body = body.is_null() ? std::string() : body.dump();
-        auto sink = std::make_shared<Capture>();
-        m_api->handle(request, sink);
-        QCoreApplication::processEvents();
-        return sink->response;
+        return m_kit->send(method, path, body);
     }
     static Json service(const std::string &name, const std::string &type, Json ports, const std::string &ip = {})
     {
@@ -51,27 +26,16 @@ class TestServiceAllocation : public QObject {
     }
     Json create(const Json &object, int expectedStatus = 201)
     {
-        const ApiResponse r = send(Method::Post, "/api/v1/namespaces/default/services", object);
-        if (r.status != expectedStatus)
-            qWarning("%s", r.body.c_str());
-        [&] { QCOMPARE(r.status, expectedStatus); }();
-        return Json::parse(r.body);
+        return m_kit->create("/api/v1/namespaces/default/services", object, expectedStatus);
     }
 
 private Q_SLOTS:
     void init()
     {
-        store::StoreOptions options;
-        options.writerThread = false;
-        m_store = std::move(store::Store::open(options)).value();
-        m_api = std::make_unique<ApiService>(*m_store);
-        QVERIFY(m_api->bootstrap().ok());
+        m_kit = std::make_unique<ApiTestKit>();
+        QVERIFY(m_kit->bootstrapped());
     }
-    void cleanup()
-    {
-        m_api.reset();
-        m_store.reset();
-    }
+    void cleanup() { m_kit.reset(); }
 
     void clusterIPsAreAllocatedFromTheRangeAndDistinct()
     {
