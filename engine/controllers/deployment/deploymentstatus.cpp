@@ -29,7 +29,7 @@ Json fromReplicaSetCondition(const Json &c)
 std::optional<Json> replicaFailure(const std::vector<Json> &allReplicaSets, const Json *newReplicaSet)
 {
     auto failureOf = [](const Json &rs) -> std::optional<Json> {
-        if (const Json *c = conditionOf(statusOf(rs), "ReplicaFailure"))
+        if (const Json *c = statusCondition(statusOf(rs), "ReplicaFailure"))
             return fromReplicaSetCondition(*c);
         return std::nullopt;
     };
@@ -73,21 +73,10 @@ Json newCondition(const std::string &type, const std::string &status, const std:
             {"message", message}};
 }
 
-const Json *conditionOf(const Json &status, const std::string &type)
-{
-    const Json *conditions = find(status, {"conditions"});
-    if (!conditions || !conditions->is_array())
-        return nullptr;
-    for (const Json &c : *conditions)
-        if (str(c, {"type"}) == type)
-            return &c;
-    return nullptr;
-}
-
 void setCondition(Json &status, Json condition)
 {
     const std::string type = str(condition, {"type"});
-    if (const Json *current = conditionOf(status, type)) {
+    if (const Json *current = statusCondition(status, type)) {
         if (str(*current, {"status"}) == str(condition, {"status"})) {
             if (str(*current, {"reason"}) == str(condition, {"reason"}))
                 return;
@@ -156,7 +145,7 @@ Json rolloutStatus(const std::vector<Json> &allReplicaSets, const Json *newRepli
         removeCondition(status, "Progressing");
 
     // A resync of a finished rollout estimates nothing.
-    const Json *current = conditionOf(statusOf(deployment), "Progressing");
+    const Json *current = statusCondition(statusOf(deployment), "Progressing");
     const bool complete = integer(status, {"replicas"}) == integer(status, {"updatedReplicas"}) && current &&
                           str(*current, {"reason"}) == kNewReplicaSetAvailableReason;
     if (hasProgressDeadline(deployment) && !complete) {
@@ -210,7 +199,7 @@ bool deploymentTimedOut(const Json &deployment, const Json &newStatus, TimePoint
 {
     if (!hasProgressDeadline(deployment))
         return false;
-    const Json *condition = conditionOf(newStatus, "Progressing");
+    const Json *condition = statusCondition(newStatus, "Progressing");
     if (!condition)
         return false;  // nothing to measure progress from
     // A finished rollout that is scaled later is not judged again.
@@ -228,7 +217,7 @@ bool deploymentTimedOut(const Json &deployment, const Json &newStatus, TimePoint
 std::optional<std::chrono::milliseconds> progressCheckDelay(const Json &deployment, const Json &newStatus,
                                                             TimePoint now)
 {
-    const Json *current = conditionOf(statusOf(deployment), "Progressing");
+    const Json *current = statusCondition(statusOf(deployment), "Progressing");
     if (!hasProgressDeadline(deployment) || !current)
         return std::nullopt;
     // Complete, already timed out, or a finished rollout scaled since (never judged again).
@@ -255,7 +244,7 @@ bool updatePausedCondition(Json &deployment, TimePoint now)
     if (!hasProgressDeadline(deployment))
         return false;
     Json &status = ensureObject(deployment, {"status"});
-    const Json *current = conditionOf(status, "Progressing");
+    const Json *current = statusCondition(status, "Progressing");
     // A deadline already exceeded stays reported.
     if (current && str(*current, {"reason"}) == kTimedOutReason)
         return false;

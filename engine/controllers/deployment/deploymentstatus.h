@@ -5,6 +5,7 @@
 // NewReplicaSetCreated, ReplicaSetUpdated, NewReplicaSetAvailable, ProgressDeadlineExceeded,
 // DeploymentPaused and DeploymentResumed — with the times Kubernetes keeps on each.
 
+#include "engine/controllers/common/conditions.h"
 #include "engine/core/clock.h"
 #include "engine/core/json.h"
 
@@ -33,8 +34,6 @@ const Json &statusOf(const Json &object);
 
 Json newCondition(const std::string &type, const std::string &status, const std::string &reason,
                   const std::string &message, TimePoint now);
-// The condition of this type in a status, or null.
-const Json *conditionOf(const Json &status, const std::string &type);
 // SetDeploymentCondition: nothing when status and reason are the same; otherwise the condition
 // replaces the old one (moved to the end), keeping lastTransitionTime when the status did not change.
 void setCondition(Json &status, Json condition);

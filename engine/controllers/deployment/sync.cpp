@@ -110,7 +110,7 @@ Task<bool> DeploymentController::getNewReplicaSet(Json &deployment, const std::v
 
     bool needsUpdate = setDeploymentRevision(deployment, str(rs, {"metadata", "annotations", kRevisionAnnotation}));
     // A Deployment that never reported progress starts measuring it from here.
-    if (hasProgressDeadline(deployment) && !conditionOf(ensureObject(deployment, {"status"}), "Progressing")) {
+    if (hasProgressDeadline(deployment) && !statusCondition(ensureObject(deployment, {"status"}), "Progressing")) {
         setCondition(deployment["status"], newCondition("Progressing", "True", kFoundNewReplicaSetReason,
                                                         "Found new replica set " + quoted(nameOf(rs)), now()));
         needsUpdate = true;

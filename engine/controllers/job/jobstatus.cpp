@@ -1,16 +1,13 @@
 #include "engine/controllers/job/jobstatus.h"
 
+#include "engine/controllers/common/conditions.h"
+
 namespace cd::controllers::job {
 
 const Json *findCondition(const Json &job, const std::string &type)
 {
-    const Json *conditions = find(job, {"status", "conditions"});
-    if (!conditions || !conditions->is_array())
-        return nullptr;
-    for (const Json &c : *conditions)
-        if (str(c, {"type"}) == type)
-            return &c;
-    return nullptr;
+    const Json *status = find(job, {"status"});
+    return status ? statusCondition(*status, type) : nullptr;
 }
 
 bool conditionTrue(const Json &job, const std::string &type)

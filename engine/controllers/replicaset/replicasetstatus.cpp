@@ -1,18 +1,9 @@
 #include "engine/controllers/replicaset/replicasetstatus.h"
 
+#include "engine/controllers/common/conditions.h"
+
 namespace cd::controllers {
 namespace {
-
-const Json *failureCondition(const Json &status)
-{
-    const Json *conditions = find(status, {"conditions"});
-    if (!conditions || !conditions->is_array())
-        return nullptr;
-    for (const Json &c : *conditions)
-        if (str(c, {"type"}) == "ReplicaFailure")
-            return &c;
-    return nullptr;
-}
 
 void removeFailureCondition(Json &status)
 {
@@ -58,7 +49,7 @@ Json calculateReplicaSetStatus(const Json &replicaSet, const std::vector<PodFact
         }
     }
 
-    const Json *existingFailure = failureCondition(status);
+    const Json *existingFailure = statusCondition(status, "ReplicaFailure");
     if (failure && !existingFailure) {
         Json condition = {{"type", "ReplicaFailure"},
                           {"status", "True"},
