@@ -49,14 +49,6 @@ bool requirementFrom(const Json &r, bool field, NodeSelectorRequirement &out)
     return false;
 }
 
-TaintEffect effectFrom(const std::string &effect)
-{
-    return effect == "NoSchedule"         ? TaintEffect::NoSchedule
-           : effect == "PreferNoSchedule" ? TaintEffect::PreferNoSchedule
-           : effect == "NoExecute"        ? TaintEffect::NoExecute
-                                          : TaintEffect::Other;
-}
-
 } // namespace
 
 NodeSelectorTerm nodeSelectorTermFrom(const Json &term)
@@ -97,7 +89,7 @@ NodeInfo nodeInfoFrom(const Json &node)
     info.hasHostname = labelValue(info.labels, "kubernetes.io/hostname") != nullptr;
     if (const Json *taints = find(node, {"spec", "taints"}); taints && taints->is_array())
         for (const Json &t : *taints)
-            info.taints.push_back({str(t, {"key"}), str(t, {"value"}), effectFrom(str(t, {"effect"}))});
+            info.taints.push_back(taintFrom(t));
     info.unschedulable = boolean(node, {"spec", "unschedulable"});
     info.allocatable = resourcesFrom(find(node, {"status", "allocatable"}), &info.allowedPods);
     info.ready = false;

@@ -18,7 +18,6 @@ NodeInfo nodeInfoFrom(const Json &node);
 // DefaultSelector reads; Services, which it reads too, are not followed here). Empty otherwise.
 std::string spreadOwnerUid(const Json &pod);
 
-std::vector<Toleration> tolerationsFrom(const Json *tolerations);
 NodeSelectorTerm nodeSelectorTermFrom(const Json &term);
 std::vector<NodeSelectorTerm> nodeSelectorTermsFrom(const Json *terms);
 LabelList labelListFrom(const Json *labels);

@@ -179,30 +179,6 @@ Resources resourcesFrom(const Json *list, long long *pods)
     return toResources(map);
 }
 
-std::vector<Toleration> tolerationsFrom(const Json *tolerations)
-{
-    std::vector<Toleration> out;
-    if (!tolerations || !tolerations->is_array())
-        return out;
-    for (const Json &t : *tolerations) {
-        Toleration toleration;
-        toleration.key = str(t, {"key"});
-        toleration.value = str(t, {"value"});
-        const std::string op = str(t, {"operator"});
-        toleration.op = op.empty() || op == "Equal" ? Toleration::Op::Equal
-                        : op == "Exists"            ? Toleration::Op::Exists
-                                                    : Toleration::Op::Other;
-        const std::string effect = str(t, {"effect"});
-        toleration.anyEffect = effect.empty();
-        toleration.effect = effect == "NoSchedule"         ? TaintEffect::NoSchedule
-                            : effect == "PreferNoSchedule" ? TaintEffect::PreferNoSchedule
-                            : effect == "NoExecute"        ? TaintEffect::NoExecute
-                                                           : TaintEffect::Other;
-        out.push_back(std::move(toleration));
-    }
-    return out;
-}
-
 LabelList labelListFrom(const Json *labels)
 {
     LabelList out;

@@ -55,24 +55,6 @@ const std::string *labelValue(const LabelList &labels, std::string_view key)
     return it != labels.end() && it->first == key ? &it->second : nullptr;
 }
 
-bool Toleration::tolerates(const Taint &taint) const
-{
-    if (!anyEffect && effect != taint.effect)
-        return false;
-    if (!key.empty() && key != taint.key)
-        return false;
-    switch (op) {
-    case Op::Equal: return value == taint.value;
-    case Op::Exists: return true;
-    case Op::Other: return false;
-    }
-    return false;
-}
-
-bool toleratesTaint(const std::vector<Toleration> &tolerations, const Taint &taint)
-{
-    return std::any_of(tolerations.begin(), tolerations.end(), [&](const Toleration &t) { return t.tolerates(taint); });
-}
 
 namespace {
 

@@ -4,6 +4,8 @@
 // informer event, so 150,000 pods cost a few tens of megabytes here and a scheduling cycle reads
 // nothing but these structures.
 
+#include "engine/core/taints.h"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -57,27 +59,7 @@ struct Resources {
 using LabelList = std::vector<std::pair<std::string, std::string>>;
 const std::string *labelValue(const LabelList &labels, std::string_view key);
 
-enum class TaintEffect : uint8_t { NoSchedule, PreferNoSchedule, NoExecute, Other };
-
-struct Taint {
-    std::string key;
-    std::string value;
-    TaintEffect effect = TaintEffect::NoSchedule;
-    friend bool operator==(const Taint &, const Taint &) = default;
-};
-
-struct Toleration {
-    enum class Op : uint8_t { Equal, Exists, Other };
-    std::string key;  // empty with Exists: every key
-    std::string value;
-    Op op = Op::Equal;
-    bool anyEffect = true;  // no effect given: every effect
-    TaintEffect effect = TaintEffect::NoSchedule;
-
-    bool tolerates(const Taint &taint) const;
-    friend bool operator==(const Toleration &, const Toleration &) = default;
-};
-bool toleratesTaint(const std::vector<Toleration> &tolerations, const Taint &taint);
+// Taints and tolerations: engine/core/taints.h (shared with the taint eviction controller).
 
 // One requirement of a node selector term (matchExpressions over labels, matchFields over
 // metadata.name).

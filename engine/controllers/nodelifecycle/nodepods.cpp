@@ -2,18 +2,6 @@
 
 namespace cd::controllers {
 
-bool tolerates(const Toleration &t, const Taint &taint)
-{
-    // v1.Toleration.ToleratesTaint
-    if (!t.effect.empty() && t.effect != taint.effect)
-        return false;
-    if (!t.key.empty() && t.key != taint.key)
-        return false;
-    if (t.op == "Exists")
-        return true;
-    return (t.op.empty() || t.op == "Equal") && t.value == taint.value;
-}
-
 std::shared_ptr<const Tolerations> NodePods::intern(const Json *tolerations)
 {
     if (!tolerations || !tolerations->is_array() || tolerations->empty())
@@ -23,17 +11,7 @@ std::shared_ptr<const Tolerations> NodePods::intern(const Json *tolerations)
     if (it != m_interned.end())
         if (auto shared = it->second.lock())
             return shared;
-    auto list = std::make_shared<Tolerations>();
-    for (const Json &t : *tolerations) {
-        Toleration out;
-        out.key = str(t, {"key"});
-        out.op = str(t, {"operator"}, "Equal");
-        out.value = str(t, {"value"});
-        out.effect = str(t, {"effect"});
-        if (const Json *s = find(t, {"tolerationSeconds"}); s && s->is_number())
-            out.seconds = s->get<long long>();
-        list->push_back(std::move(out));
-    }
+    auto list = std::make_shared<const Tolerations>(tolerationsFrom(tolerations));
     if (m_interned.size() > 4096)
         for (auto i = m_interned.begin(); i != m_interned.end();)
             i = i->second.expired() ? m_interned.erase(i) : std::next(i);

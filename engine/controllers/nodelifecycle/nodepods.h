@@ -4,6 +4,7 @@
 // parsed pod: identical toleration lists (every replica of a template) are stored once.
 
 #include "engine/client/informer.h"
+#include "engine/core/taints.h"
 
 #include <functional>
 #include <map>
@@ -14,20 +15,7 @@
 
 namespace cd::controllers {
 
-struct Toleration {
-    std::string key;
-    std::string op = "Equal";  // Equal, Exists
-    std::string value;
-    std::string effect;        // empty: every effect
-    std::optional<long long> seconds;
-};
-using Tolerations = std::vector<Toleration>;
-
-struct Taint {
-    std::string key;
-    std::string value;
-    std::string effect;
-};
+using Tolerations = std::vector<Toleration>;  // engine/core/taints.h
 
 struct NodePodFacts {
     std::string node;
@@ -37,8 +25,6 @@ struct NodePodFacts {
     bool deleting = false;
     std::shared_ptr<const Tolerations> tolerations;
 };
-
-bool tolerates(const Toleration &toleration, const Taint &taint);
 
 class NodePods {
 public:

@@ -21,19 +21,9 @@ std::vector<Taint> noExecuteTaints(const Json &node)
     std::vector<Taint> out;
     if (const Json *taints = find(node, {"spec", "taints"}); taints && taints->is_array())
         for (const Json &t : *taints)
-            if (str(t, {"effect"}) == "NoExecute")
-                out.push_back({str(t, {"key"}), str(t, {"value"}), "NoExecute"});
+            if (Taint taint = taintFrom(t); taint.effect == TaintEffect::NoExecute)
+                out.push_back(std::move(taint));
     return out;
-}
-
-bool sameTaints(const std::vector<Taint> &a, const std::vector<Taint> &b)
-{
-    if (a.size() != b.size())
-        return false;
-    for (size_t i = 0; i < a.size(); ++i)
-        if (a[i].key != b[i].key || a[i].value != b[i].value)
-            return false;
-    return true;
 }
 
 } // namespace
@@ -69,7 +59,7 @@ void TaintEvictionController::onNode(const client::InformerEvent &event)
     std::vector<Taint> taints = event.deleted() ? std::vector<Taint>{} : noExecuteTaints(*event.object);
     auto it = m_taints.find(name);
     const bool had = it != m_taints.end();
-    if (had && sameTaints(it->second, taints))
+    if (had && it->second == taints)
         return;
     if (!had && taints.empty())
         return;
@@ -132,7 +122,7 @@ void TaintEvictionController::processPod(const std::string &key, const NodePodFa
         const Toleration *used = nullptr;
         if (pod.tolerations)
             for (const Toleration &t : *pod.tolerations)
-                if (tolerates(t, taint)) {
+                if (t.tolerates(taint)) {
                     used = &t;
                     break;
                 }
