@@ -1,6 +1,6 @@
 #include "engine/core/yaml.h"
 
-#include <yaml-cpp/yaml.h>
+#include "engine/core/yamlnode.h"
 
 #include <cmath>
 #include <cstdlib>
@@ -11,8 +11,7 @@ namespace {
 
 Error yamlError(const YAML::Mark &mark, const std::string &message)
 {
-    return Error::badRequest("yaml: line " + std::to_string(mark.line + 1) + ", column " +
-                             std::to_string(mark.column + 1) + ": " + message);
+    return yamlnode::error(mark, message);
 }
 
 bool isOneOf(const std::string &s, std::initializer_list<const char *> options)
@@ -94,10 +93,10 @@ Json resolvePlain(const std::string &s)
     return s;
 }
 
-Result<Json> convert(const YAML::Node &node, int depth)
+Result<Json> convert(const YAML::Node &node, int depth, int lineOffset)
 {
     if (depth > 200)
-        return yamlError(node.Mark(), "the document is nested too deeply");
+        return yamlnode::error(node.Mark(), "the document is nested too deeply", lineOffset);
     switch (node.Type()) {
     case YAML::NodeType::Undefined:
     case YAML::NodeType::Null: return Json(nullptr);
@@ -112,7 +111,7 @@ Result<Json> convert(const YAML::Node &node, int depth)
             tag == "tag:yaml.org,2002:null") {
             Json v = resolvePlain(text);
             if (v.is_string())
-                return yamlError(node.Mark(), "cannot read \"" + text + "\" as " + tag.substr(18));
+                return yamlnode::error(node.Mark(), "cannot read \"" + text + "\" as " + tag.substr(18), lineOffset);
             return v;
         }
         if (tag == "tag:yaml.org,2002:binary")
@@ -122,7 +121,7 @@ Result<Json> convert(const YAML::Node &node, int depth)
     case YAML::NodeType::Sequence: {
         Json array = Json::array();
         for (const YAML::Node &item : node) {
-            CD_TRY(Json value, convert(item, depth + 1));
+            CD_TRY(Json value, convert(item, depth + 1, lineOffset));
             array.push_back(std::move(value));
         }
         return array;
@@ -132,13 +131,13 @@ Result<Json> convert(const YAML::Node &node, int depth)
         for (auto it = node.begin(); it != node.end(); ++it) {
             const YAML::Node keyNode = it->first;  // a copy: it->first is a temporary
             if (!keyNode.IsScalar())
-                return yamlError(keyNode.Mark(), "a mapping key must be a scalar");
+                return yamlnode::error(keyNode.Mark(), "a mapping key must be a scalar", lineOffset);
             std::string key = keyNode.Scalar();
             if (keyNode.Tag() == "?" && key == "<<")
-                return yamlError(keyNode.Mark(), "merge keys (<<) are not supported");
+                return yamlnode::error(keyNode.Mark(), "merge keys (<<) are not supported", lineOffset);
             if (object.contains(key))
-                return yamlError(keyNode.Mark(), "mapping key \"" + key + "\" already defined");
-            CD_TRY(Json value, convert(it->second, depth + 1));
+                return yamlnode::error(keyNode.Mark(), "mapping key \"" + key + "\" already defined", lineOffset);
+            CD_TRY(Json value, convert(it->second, depth + 1, lineOffset));
             object[key] = std::move(value);
         }
         return object;
@@ -181,6 +180,17 @@ void emit(YAML::Emitter &out, const Json &value)
 
 } // namespace
 
+Result<Json> yamlnode::toJson(const YAML::Node &node, int lineOffset)
+{
+    return convert(node, 0, lineOffset);
+}
+
+Error yamlnode::error(const YAML::Mark &mark, const std::string &message, int lineOffset)
+{
+    return Error::badRequest("yaml: line " + std::to_string(mark.line + 1 + lineOffset) + ", column " +
+                             std::to_string(mark.column + 1) + ": " + message);
+}
+
 Result<std::vector<YamlDocument>> parseYamlDocuments(std::string_view text)
 {
     std::vector<YamlDocument> documents;
@@ -189,7 +199,7 @@ Result<std::vector<YamlDocument>> parseYamlDocuments(std::string_view text)
         for (const YAML::Node &node : nodes) {
             if (node.IsNull() && node.Tag() != "!")
                 continue;
-            CD_TRY(Json value, convert(node, 0));
+            CD_TRY(Json value, convert(node, 0, 0));
             documents.push_back({std::move(value), node.Mark().line + 1});
         }
     } catch (const YAML::Exception &e) {

@@ -1,0 +1,172 @@
+#include "engine/core/yamlsource.h"
+
+#include "engine/core/yamlnode.h"
+
+namespace cd {
+namespace {
+
+constexpr char kSeparator = '\x1f';  // between path segments: never part of a YAML key we index
+
+SourcePosition positionOf(const YAML::Mark &mark, int lineOffset)
+{
+    if (mark.line < 0)
+        return {};
+    return {mark.line + 1 + lineOffset, mark.column + 1};
+}
+
+void indexFields(const YAML::Node &node, const std::string &path, int lineOffset, SourceDocument &document,
+                 int depth)
+{
+    if (depth > 200)
+        return;
+    if (node.IsMap()) {
+        for (auto it = node.begin(); it != node.end(); ++it) {
+            const YAML::Node key = it->first;
+            const YAML::Node value = it->second;
+            if (!key.IsScalar())
+                continue;
+            const std::string child = path.empty() ? key.Scalar() : path + kSeparator + key.Scalar();
+            document.fields[child] = {positionOf(key.Mark(), lineOffset), positionOf(value.Mark(), lineOffset)};
+            indexFields(value, child, lineOffset, document, depth + 1);
+        }
+    } else if (node.IsSequence()) {
+        size_t index = 0;
+        for (const YAML::Node &item : node) {
+            const std::string child = (path.empty() ? std::string() : path + kSeparator) + std::to_string(index++);
+            const SourcePosition at = positionOf(item.Mark(), lineOffset);
+            document.fields[child] = {at, at};
+            indexFields(item, child, lineOffset, document, depth + 1);
+        }
+    }
+}
+
+bool blankOrComment(std::string_view line)
+{
+    for (char c : line) {
+        if (c == '#')
+            return true;
+        if (c != ' ' && c != '\t' && c != '\r')
+            return false;
+    }
+    return true;
+}
+
+// `---` or `...` followed by nothing or a blank: a document marker at column 1.
+bool isMarker(std::string_view line, char c)
+{
+    if (line.size() < 3 || line[0] != c || line[1] != c || line[2] != c)
+        return false;
+    return line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r' || line[3] == '#';
+}
+
+void parseDocument(std::string_view text, SourceDocument &document)
+{
+    const std::string part(text.substr(document.begin, document.end - document.begin));
+    const int lineOffset = document.firstLine - 1;
+    try {
+        const YAML::Node node = YAML::Load(part);
+        auto value = yamlnode::toJson(node, lineOffset);
+        if (!value.ok()) {
+            document.error = value.error().message;
+            // "yaml: line L, column C: message" — keep the position apart for the editor.
+            int line = 0, column = 0;
+            if (std::sscanf(document.error->c_str(), "yaml: line %d, column %d", &line, &column) == 2)
+                document.errorAt = {line, column};
+            return;
+        }
+        document.value = std::move(value).value();
+        indexFields(node, {}, lineOffset, document, 0);
+    } catch (const YAML::Exception &e) {
+        document.error = yamlnode::error(e.mark, e.msg, lineOffset).message;
+        document.errorAt = positionOf(e.mark, lineOffset);
+        if (!document.errorAt.valid())
+            document.errorAt = {document.firstLine, 1};
+    }
+}
+
+} // namespace
+
+std::string fieldPathKey(std::string_view fieldPath)
+{
+    std::string key;
+    key.reserve(fieldPath.size());
+    size_t i = 0;
+    auto separate = [&key] {
+        if (!key.empty())
+            key += kSeparator;
+    };
+    while (i < fieldPath.size()) {
+        const char c = fieldPath[i];
+        if (c == '.') {
+            ++i;
+        } else if (c == '[') {
+            const size_t close = fieldPath.find(']', i);
+            const size_t stop = close == std::string_view::npos ? fieldPath.size() : close;
+            separate();
+            key.append(fieldPath.substr(i + 1, stop - i - 1));
+            i = stop + 1;
+        } else {
+            const size_t stop = fieldPath.find_first_of(".[", i);
+            const size_t end = stop == std::string_view::npos ? fieldPath.size() : stop;
+            separate();
+            key.append(fieldPath.substr(i, end - i));
+            i = end;
+        }
+    }
+    return key;
+}
+
+SourceField SourceDocument::locate(std::string_view fieldPath) const
+{
+    std::string key = fieldPathKey(fieldPath);
+    while (!key.empty()) {
+        if (auto it = fields.find(key); it != fields.end())
+            return it->second;
+        const size_t cut = key.rfind(kSeparator);
+        key.resize(cut == std::string::npos ? 0 : cut);
+    }
+    const SourcePosition start{firstLine, 1};
+    return {start, start};
+}
+
+std::vector<SourceDocument> parseYamlSource(std::string_view text)
+{
+    std::vector<SourceDocument> documents;
+    SourceDocument current;
+    current.begin = 0;
+    current.firstLine = 1;
+    auto finish = [&](size_t end) {
+        current.end = end;
+        documents.push_back(std::move(current));
+        current = SourceDocument();
+    };
+    size_t offset = 0;
+    int line = 1;
+    bool separatorSeen = false;  // a leading `---` starts the first document rather than ending one
+    while (offset < text.size()) {
+        const size_t newline = text.find('\n', offset);
+        const size_t lineEnd = newline == std::string_view::npos ? text.size() : newline;
+        const size_t next = newline == std::string_view::npos ? text.size() : newline + 1;
+        const std::string_view content = text.substr(offset, lineEnd - offset);
+        if (isMarker(content, '-') || isMarker(content, '.')) {
+            if (!current.empty || separatorSeen || documents.size() > 0)
+                finish(offset);
+            else
+                current = SourceDocument();  // only blanks before the first `---`: not a document
+            separatorSeen = true;
+            current.begin = next;
+            current.firstLine = line + 1;
+        } else if (!blankOrComment(content)) {
+            current.empty = false;
+        }
+        offset = next;
+        ++line;
+    }
+    finish(text.size());
+    for (SourceDocument &document : documents)
+        if (!document.empty)
+            parseDocument(text, document);
+    return documents;
+}
+
+} // namespace cd

@@ -1,0 +1,77 @@
+// The source-mapped YAML reader: documents keep their place in the text, and field paths in
+// Kubernetes' form lead back to lines and columns.
+#include "engine/core/yamlsource.h"
+
+#include <QTest>
+
+using namespace cd;
+
+class TestYamlSource : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void splitsDocumentsWithRanges()
+    {
+        const std::string text = "# leading comment\n---\napiVersion: v1\nkind: ConfigMap\n---\n---\nkind: Pod\n...\n";
+        const auto documents = parseYamlSource(text);
+        QCOMPARE(documents.size(), size_t(4));
+        QVERIFY(!documents[0].empty);
+        QCOMPARE(documents[0].firstLine, 3);
+        QCOMPARE(text.substr(documents[0].begin, documents[0].end - documents[0].begin),
+                 std::string("apiVersion: v1\nkind: ConfigMap\n"));
+        QVERIFY(documents[0].value["kind"] == Json("ConfigMap"));
+        QVERIFY(documents[1].empty);  // between two separators
+        QVERIFY(documents[2].value["kind"] == Json("Pod"));
+        QCOMPARE(documents[2].firstLine, 7);
+        QVERIFY(documents[3].empty);  // after the end marker
+    }
+
+    void aFileWithoutSeparatorsIsOneDocument()
+    {
+        const auto documents = parseYamlSource("kind: Pod\nmetadata:\n  name: a\n");
+        QCOMPARE(documents.size(), size_t(1));
+        QVERIFY(documents[0].value["metadata"]["name"] == Json("a"));
+    }
+
+    void locatesFieldPaths()
+    {
+        const std::string text = "kind: Pod\n---\nkind: Deployment\nmetadata:\n  labels:\n    app.kubernetes.io/name: web\n"
+                                 "spec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx\n";
+        const auto documents = parseYamlSource(text);
+        QCOMPARE(documents.size(), size_t(2));
+        const SourceDocument &d = documents[1];
+        const SourceField image = d.locate("spec.template.spec.containers[0].image");
+        QCOMPARE(image.key.line, 12);
+        QCOMPARE(image.key.column, 9);
+        QCOMPARE(image.value.column, 16);
+        QCOMPARE(d.locate("spec.template.spec.containers[0]").key.line, 11);
+        QCOMPARE(d.locate("metadata.labels[app.kubernetes.io/name]").key.line, 6);
+        // A field that is not written points at its nearest written ancestor.
+        QCOMPARE(d.locate("spec.replicas").key.line, 7);
+        QCOMPARE(d.locate("status.phase").key.line, 3);
+    }
+
+    void reportsErrorsAtTheFilesLine()
+    {
+        const auto documents = parseYamlSource("kind: Pod\n---\nkind: Service\nmetadata:\n  name: [a\n");
+        QCOMPARE(documents.size(), size_t(2));
+        QVERIFY(!documents[0].error);
+        QVERIFY(documents[1].error);
+        QVERIFY(documents[1].errorAt.line >= 5);
+        QVERIFY2(documents[1].error->find("line " + std::to_string(documents[1].errorAt.line)) != std::string::npos,
+                 documents[1].error->c_str());
+
+        const auto duplicate = parseYamlSource("a: 1\n---\nb: 1\nb: 2\n");
+        QVERIFY(duplicate[1].error);
+        QCOMPARE(duplicate[1].errorAt.line, 4);
+    }
+
+    void fieldPathKeysTreatMapKeysAsSegments()
+    {
+        QCOMPARE(fieldPathKey("spec.containers[0].image"), fieldPathKey("spec.containers.0.image"));
+        QCOMPARE(fieldPathKey("metadata.labels[a.b/c]"), std::string("metadata\x1flabels\x1f" "a.b/c"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestYamlSource)
+#include "tst_yamlsource.moc"
