@@ -2,6 +2,7 @@
 
 #include "engine/core/yamlnode.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <set>
@@ -146,21 +147,29 @@ Result<Json> convert(const YAML::Node &node, int depth, int lineOffset)
     return Json(nullptr);
 }
 
-void emit(YAML::Emitter &out, const Json &value)
+void emit(YAML::Emitter &out, const Json &value, const YamlKeyRank &rank)
 {
     switch (value.type()) {
-    case Json::value_t::object:
+    case Json::value_t::object: {
+        std::vector<const std::string *> keys;
+        keys.reserve(value.size());
+        for (auto it = value.begin(); it != value.end(); ++it)
+            keys.push_back(&it.key());
+        if (rank)  // stable: keys of equal rank stay in the object's (alphabetical) order
+            std::stable_sort(keys.begin(), keys.end(),
+                             [&rank](const std::string *a, const std::string *b) { return rank(*a) < rank(*b); });
         out << YAML::BeginMap;
-        for (auto it = value.begin(); it != value.end(); ++it) {
-            out << YAML::Key << it.key() << YAML::Value;
-            emit(out, it.value());
+        for (const std::string *key : keys) {
+            out << YAML::Key << *key << YAML::Value;
+            emit(out, value[*key], rank);
         }
         out << YAML::EndMap;
         break;
+    }
     case Json::value_t::array:
         out << YAML::BeginSeq;
         for (const Json &item : value)
-            emit(out, item);
+            emit(out, item, rank);
         out << YAML::EndSeq;
         break;
     case Json::value_t::string: {
@@ -218,12 +227,12 @@ Result<Json> parseYaml(std::string_view text)
     return std::move(documents.front().value);
 }
 
-std::string toYaml(const Json &value)
+std::string toYaml(const Json &value, const YamlKeyRank &rank)
 {
     YAML::Emitter out;
     out.SetIndent(2);
     out.SetSeqFormat(YAML::Block);
-    emit(out, value);
+    emit(out, value, rank);
     return std::string(out.c_str()) + "\n";
 }
 

@@ -5,6 +5,7 @@
 #include "engine/core/json.h"
 #include "engine/core/result.h"
 
+#include <functional>
 #include <string_view>
 #include <vector>
 
@@ -20,7 +21,10 @@ Result<std::vector<YamlDocument>> parseYamlDocuments(std::string_view text);
 // Exactly one document (an empty text gives null).
 Result<Json> parseYaml(std::string_view text);
 
-// Block-style YAML for a JSON value, keys in the object's order.
-std::string toYaml(const Json &value);
+// Orders mapping keys when writing YAML: lower ranks first, equal ranks alphabetically.
+using YamlKeyRank = std::function<int(const std::string &key)>;
+
+// Block-style YAML for a JSON value, keys in the object's order (or by rank).
+std::string toYaml(const Json &value, const YamlKeyRank &rank = {});
 
 } // namespace cd

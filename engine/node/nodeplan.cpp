@@ -242,9 +242,10 @@ Result<std::vector<NodeSpec>> parseNodeConfig(const std::string &text, const std
     const Json &root = *parsed;
     if (!root.is_object() || !root.contains("nodes"))
         return Error::badRequest(source + ": expected a mapping with a `nodes:` list");
+    // A Clusterdeck project file (clusterdeck.yaml) is a node config too: its canvas layout rides along.
     for (auto it = root.begin(); it != root.end(); ++it)
-        if (it.key() != "nodes")
-            return Error::badRequest(source + ": unknown field \"" + it.key() + "\" (expected only `nodes:`)");
+        if (it.key() != "nodes" && it.key() != "layout")
+            return Error::badRequest(source + ": unknown field \"" + it.key() + "\" (expected `nodes:` and `layout:`)");
     const Json &entries = root["nodes"];
     if (!entries.is_array())
         return reader.error(std::nullopt, "", "must be a list of node entries");
