@@ -129,7 +129,9 @@ SourceField SourceDocument::locate(std::string_view fieldPath) const
     return {start, start};
 }
 
-std::vector<SourceDocument> parseYamlSource(std::string_view text)
+namespace {
+
+std::vector<SourceDocument> splitDocuments(std::string_view text)
 {
     std::vector<SourceDocument> documents;
     SourceDocument current;
@@ -163,9 +165,60 @@ std::vector<SourceDocument> parseYamlSource(std::string_view text)
         ++line;
     }
     finish(text.size());
+    return documents;
+}
+
+void moveLines(SourcePosition &position, int delta)
+{
+    if (position.valid())
+        position.line += delta;
+}
+
+} // namespace
+
+std::vector<SourceDocument> parseYamlSource(std::string_view text)
+{
+    std::vector<SourceDocument> documents = splitDocuments(text);
     for (SourceDocument &document : documents)
         if (!document.empty)
             parseDocument(text, document);
+    return documents;
+}
+
+std::vector<SourceDocument> parseYamlSource(std::string_view text, std::string_view previousText,
+                                            std::vector<SourceDocument> &&previous)
+{
+    std::map<std::string_view, SourceDocument *> unchanged;
+    for (SourceDocument &old : previous)
+        if (!old.empty && old.end <= previousText.size())
+            unchanged.emplace(previousText.substr(old.begin, old.end - old.begin), &old);
+    std::vector<SourceDocument> documents = splitDocuments(text);
+    for (SourceDocument &document : documents) {
+        if (document.empty)
+            continue;
+        const auto it = unchanged.find(text.substr(document.begin, document.end - document.begin));
+        if (it == unchanged.end()) {
+            parseDocument(text, document);
+            continue;
+        }
+        SourceDocument &old = *it->second;
+        unchanged.erase(it);  // taken: a second identical document parses on its own
+        const int delta = document.firstLine - old.firstLine;
+        document.value = std::move(old.value);
+        document.error = std::move(old.error);
+        document.errorAt = old.errorAt;
+        moveLines(document.errorAt, delta);
+        document.fields = std::move(old.fields);
+        if (delta != 0) {
+            for (auto &[path, field] : document.fields) {
+                moveLines(field.key, delta);
+                moveLines(field.value, delta);
+            }
+            if (document.error)  // the message names the line too
+                document.error = "yaml: line " + std::to_string(document.errorAt.line) +
+                                 document.error->substr(document.error->find(','));
+        }
+    }
     return documents;
 }
 

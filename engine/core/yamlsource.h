@@ -43,6 +43,11 @@ struct SourceDocument {
 
 // Splits at `---` lines (and ends a document at `...`), as kubectl does, and parses each part.
 std::vector<SourceDocument> parseYamlSource(std::string_view text);
+// The same after an edit: documents whose text is unchanged from `previous` (parsed from
+// `previousText`) are taken over with their positions moved, so a keystroke in a file of
+// thousands of documents parses one document.
+std::vector<SourceDocument> parseYamlSource(std::string_view text, std::string_view previousText,
+                                            std::vector<SourceDocument> &&previous);
 
 // A Kubernetes field path (`spec.containers[0].env[1].name`, `metadata.labels[app.kubernetes.io/name]`)
 // as the key of SourceDocument::fields. Map keys and field names look alike: both are segments.

@@ -192,8 +192,9 @@ const std::vector<SourceDocument> &DesignDocument::documents(const QString &file
 void DesignDocument::reparse(const QString &file)
 {
     File &f = m_files[file];
+    std::string previous = std::move(f.utf8);
     f.utf8 = f.text.toStdString();
-    f.documents = parseYamlSource(f.utf8);
+    f.documents = parseYamlSource(f.utf8, previous, std::move(f.documents));
 }
 
 void DesignDocument::applyTexts(const QMap<QString, QString> &texts, QObject *origin)

@@ -66,6 +66,35 @@ private Q_SLOTS:
         QCOMPARE(duplicate[1].errorAt.line, 4);
     }
 
+    // Re-parsing after an edit gives exactly what a fresh parse gives, positions included.
+    void reparseAfterAnEditEqualsAFreshParse()
+    {
+        const std::string before = "kind: A\nmetadata:\n  name: a\n---\nkind: B\nbad: [\n---\nkind: C\nspec:\n  x: 1\n";
+        const std::vector<std::string> edits = {
+            "# a comment\nkind: A\nmetadata:\n  name: a\n  extra: line\n---\nkind: B\nbad: [\n---\nkind: C\nspec:\n  x: 1\n",
+            "kind: C\nspec:\n  x: 1\n---\nkind: A\nmetadata:\n  name: a\n",
+            "kind: A\nmetadata:\n  name: a\n---\nkind: B\nbad: [1]\n---\nkind: C\nspec:\n  x: 1\n",
+        };
+        const auto previous = parseYamlSource(before);
+        for (const std::string &after : edits) {
+            const auto incremental = parseYamlSource(after, before, std::vector<SourceDocument>(previous));
+            const auto fresh = parseYamlSource(after);
+            QCOMPARE(incremental.size(), fresh.size());
+            for (size_t i = 0; i < fresh.size(); ++i) {
+                QCOMPARE(incremental[i].begin, fresh[i].begin);
+                QCOMPARE(incremental[i].firstLine, fresh[i].firstLine);
+                QVERIFY(incremental[i].value == fresh[i].value);
+                QCOMPARE(incremental[i].error, fresh[i].error);
+                QCOMPARE(incremental[i].errorAt.line, fresh[i].errorAt.line);
+                QCOMPARE(incremental[i].fields.size(), fresh[i].fields.size());
+                for (const auto &[path, field] : fresh[i].fields) {
+                    QCOMPARE(incremental[i].fields.at(path).key.line, field.key.line);
+                    QCOMPARE(incremental[i].fields.at(path).value.column, field.value.column);
+                }
+            }
+        }
+    }
+
     void fieldPathKeysTreatMapKeysAsSegments()
     {
         QCOMPARE(fieldPathKey("spec.containers[0].image"), fieldPathKey("spec.containers.0.image"));
