@@ -1,5 +1,6 @@
 #include "engine/api/context.h"
 
+#include "engine/api/manifestcheck.h"
 #include "engine/api/objectmeta.h"
 #include "engine/api/openapi.h"
 #include "engine/api/schemas.h"
@@ -74,18 +75,12 @@ Result<StoredObject> ApiContext::createObject(const ResourceType &type, Json obj
         }
     }
     const std::string name = str(meta, {"name"});
-    prepareMetaForCreate(type, object);
-    if (type.prepareForCreate)
-        type.prepareForCreate(object);
-    if (type.defaults)
-        type.defaults(object);
+    prepareCreate(type, object);
     AdmissionRequest request{Operation::Create, &type, ns, name, options.subresource, &object, nullptr,
                              options.dryRun};
     CD_CHECK(admit(request));
     FieldErrors errors;
-    validateObjectMeta(type, object, errors);
-    if (type.validate)
-        type.validate(object, errors);
+    validateCreate(type, object, errors);
     if (!errors.empty())
         return invalid(type, name, errors);
     return store(type, object, nullptr, options.dryRun);
