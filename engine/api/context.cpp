@@ -106,40 +106,16 @@ Result<StoredObject> ApiContext::updateObject(const ResourceType &type, Json obj
             else
                 object["metadata"].erase("annotations");
         }
+        if (type.defaults)
+            type.defaults(object);
     } else {
-        prepareMetaForUpdate(type, object, old.object);
-        if (type.statusSubresource) {
-            if (old.object.contains("status"))
-                object["status"] = old.object["status"];
-            else
-                object.erase("status");
-        }
-        if (type.prepareForUpdate)
-            type.prepareForUpdate(object, old.object);
-    }
-    if (type.defaults)
-        type.defaults(object);
-    // Counted after defaults: a client that leaves defaulted fields out has not changed them.
-    if (type.generation && options.subresource != "status") {
-        bool changed = specChanged(object, old.object);
-        auto annotations = [](const Json &o) {
-            const Json *a = find(o, {"metadata", "annotations"});
-            return a ? *a : Json();
-        };
-        if (type.annotationsCountAsSpec && annotations(object) != annotations(old.object))
-            changed = true;
-        object["metadata"]["generation"] = integer(old.object, {"metadata", "generation"}, 1) + (changed ? 1 : 0);
+        prepareUpdate(type, object, old.object);
     }
     AdmissionRequest request{Operation::Update, &type,   str(object, {"metadata", "namespace"}), name,
                              options.subresource, &object, &old.object, options.dryRun};
     CD_CHECK(admit(request));
     FieldErrors errors;
-    validateObjectMeta(type, object, errors);
-    validateObjectMetaUpdate(object, old.object, errors);
-    if (type.validate)
-        type.validate(object, errors);
-    if (type.validateUpdate)
-        type.validateUpdate(object, old.object, errors);
+    validateUpdate(type, object, old.object, errors);
     if (!errors.empty())
         return invalid(type, name, errors);
 

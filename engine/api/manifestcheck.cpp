@@ -36,6 +36,42 @@ void validateCreate(const ResourceType &type, const Json &object, FieldErrors &e
         type.validate(object, errors);
 }
 
+void prepareUpdate(const ResourceType &type, Json &object, const Json &old)
+{
+    prepareMetaForUpdate(type, object, old);
+    if (type.statusSubresource) {
+        if (old.contains("status"))
+            object["status"] = old["status"];
+        else
+            object.erase("status");
+    }
+    if (type.prepareForUpdate)
+        type.prepareForUpdate(object, old);
+    if (type.defaults)
+        type.defaults(object);
+    // Counted after defaults: a client that leaves defaulted fields out has not changed them.
+    if (type.generation) {
+        bool changed = specChanged(object, old);
+        auto annotations = [](const Json &o) {
+            const Json *a = find(o, {"metadata", "annotations"});
+            return a ? *a : Json();
+        };
+        if (type.annotationsCountAsSpec && annotations(object) != annotations(old))
+            changed = true;
+        object["metadata"]["generation"] = integer(old, {"metadata", "generation"}, 1) + (changed ? 1 : 0);
+    }
+}
+
+void validateUpdate(const ResourceType &type, const Json &object, const Json &old, FieldErrors &errors)
+{
+    validateObjectMeta(type, object, errors);
+    validateObjectMetaUpdate(object, old, errors);
+    if (type.validate)
+        type.validate(object, errors);
+    if (type.validateUpdate)
+        type.validateUpdate(object, old, errors);
+}
+
 std::vector<ManifestProblem> checkManifest(const Json &object, const Registry &registry, const SchemaRegistry &schemas)
 {
     std::vector<ManifestProblem> problems;

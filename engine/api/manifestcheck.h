@@ -28,11 +28,16 @@ std::vector<ManifestProblem> checkManifest(const Json &object, const Registry &r
 // The same against the built-in registry and schemas.
 std::vector<ManifestProblem> checkManifest(const Json &object);
 
-// The create pipeline's steps that need no cluster state, shared with ApiContext::createObject
-// (which runs admission between the two).
+// The write pipeline's steps that need no cluster state, shared with ApiContext::createObject
+// and ::updateObject (which run admission between the two) and with the kinds' tests.
 // Server-owned metadata, the kind's create reset and its defaults.
 void prepareCreate(const ResourceType &type, Json &object);
 // Metadata rules, then the kind's own validation.
 void validateCreate(const ResourceType &type, const Json &object, FieldErrors &errors);
+// A main-resource write over the stored `old` (not /status): server-owned metadata and the
+// stored status carried over, the kind's update reset, its defaults, then the generation.
+void prepareUpdate(const ResourceType &type, Json &object, const Json &old);
+// The create rules plus what may not change: metadata identity and the kind's update rules.
+void validateUpdate(const ResourceType &type, const Json &object, const Json &old, FieldErrors &errors);
 
 } // namespace cd::api

@@ -173,7 +173,7 @@ void prepareMetaForUpdate(const ResourceType &type, Json &object, const Json &ol
             meta.erase(field);
     }
     meta.erase("selfLink");
-    // The server counts the generation once defaults are applied (ApiContext::updateObject).
+    // The generation is counted once defaults are applied (prepareUpdate in manifestcheck.cpp).
     if (type.generation)
         meta["generation"] = integer(oldMeta, {"generation"}, 1);
     else

@@ -1,7 +1,7 @@
 #include "engine/api/admission/resourcequota.h"
 
 #include "engine/api/context.h"
-#include "engine/api/objectmeta.h"
+#include "engine/api/manifestcheck.h"
 #include "engine/api/status.h"
 
 #include <algorithm>
@@ -90,17 +90,11 @@ void ResourceQuotaAdmission::fillQuotaStatus(AdmissionRequest &request) const
 
 bool ResourceQuotaAdmission::passesValidation(const AdmissionRequest &request) const
 {
-    const ResourceType &type = *request.type;
-    const Json &object = *request.object;
     FieldErrors errors;
-    validateObjectMeta(type, object, errors);
-    if (type.validate)
-        type.validate(object, errors);
-    if (request.operation == Operation::Update && request.old) {
-        validateObjectMetaUpdate(object, *request.old, errors);
-        if (type.validateUpdate)
-            type.validateUpdate(object, *request.old, errors);
-    }
+    if (request.operation == Operation::Update && request.old)
+        validateUpdate(*request.type, *request.object, *request.old, errors);
+    else
+        validateCreate(*request.type, *request.object, errors);
     return errors.empty();
 }
 

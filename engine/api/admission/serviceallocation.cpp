@@ -1,6 +1,7 @@
 #include "engine/api/admission/serviceallocation.h"
 
 #include "engine/api/context.h"
+#include "engine/api/resources/gosyntax.h"
 #include "engine/api/status.h"
 
 #include <QRandomGenerator>
@@ -84,7 +85,7 @@ Status ServiceAllocation::admit(AdmissionRequest &request)
         spec["clusterIPs"] = Json::array({ip});
     } else if (clusterIP != "None" && clusterIP != oldIP) {
         const auto ip = parseIPv4(clusterIP);
-        const std::string printed = "[]string{\"" + clusterIP + "\"}";
+        const std::string printed = "[]string{" + gosyntax::quote(clusterIP) + "}";
         const FieldPath path("spec.clusterIPs");
         if (!ip) {
             // Malformed addresses are the validation's to report.

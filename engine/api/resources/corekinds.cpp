@@ -3,28 +3,10 @@
 #include "engine/api/objectmeta.h"
 #include "engine/core/names.h"
 
-#include <cstdio>
 #include <set>
 
 namespace cd::api::corekinds {
 namespace {
-
-// Go-printed values (core.ServicePort{...}, []string{...}) go in as printed.
-void addInvalid(FieldErrors &errors, const FieldPath &path, const std::string &literal, const std::string &detail)
-{
-    errors.invalidPrinted(path, literal, detail);
-}
-
-void addDuplicate(FieldErrors &errors, const FieldPath &path, const std::string &literal, const std::string &detail)
-{
-    errors.duplicatePrinted(path, literal, detail);
-}
-
-void addNotSupported(FieldErrors &errors, const FieldPath &path, const std::string &literal,
-                     const std::vector<std::string> &supported)
-{
-    errors.notSupportedPrinted(path, literal, supported);
-}
 
 bool startsWith(std::string_view s, std::string_view prefix)
 {
@@ -74,58 +56,6 @@ int base64Value(char c)
 }
 
 } // namespace
-
-std::string goQuote(std::string_view text)
-{
-    std::string out = "\"";
-    for (unsigned char c : text) {
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (c < 0x20 || c == 0x7f) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\x%02x", c);
-                out += buf;
-            } else {
-                out.push_back(char(c));
-            }
-        }
-    }
-    return out + "\"";
-}
-
-std::string goSlice(const Json &array, std::string_view typeName)
-{
-    if (!array.is_array() || array.empty())
-        return std::string(typeName) + "(nil)";
-    std::string out = std::string(typeName) + "{";
-    for (size_t i = 0; i < array.size(); ++i) {
-        if (i)
-            out += ", ";
-        out += array[i].is_string() ? goQuote(array[i].get<std::string>()) : array[i].dump();
-    }
-    return out + "}";
-}
-
-void invalidLiteral(FieldErrors &errors, const FieldPath &path, const std::string &literal, const std::string &detail)
-{
-    addInvalid(errors, path, literal, detail);
-}
-
-void duplicateLiteral(FieldErrors &errors, const FieldPath &path, const std::string &literal, const std::string &detail)
-{
-    addDuplicate(errors, path, literal, detail);
-}
-
-void notSupportedLiteral(FieldErrors &errors, const FieldPath &path, const std::string &literal,
-                         const std::vector<std::string> &supported)
-{
-    addNotSupported(errors, path, literal, supported);
-}
 
 std::optional<Quantity> quantityAt(const Json &value, const FieldPath &path, FieldErrors &errors)
 {
@@ -212,7 +142,7 @@ void validateResourceQuantityValue(const std::string &name, const Quantity &q, c
 {
     validateNonnegativeQuantity(q, path, errors);
     if (isIntegerResourceName(name) && q.milliValue() % 1000 != 0)
-        invalidLiteral(errors, path, q.toString(), "must be an integer");
+        errors.invalidPrinted(path, q.toString(), "must be an integer");
 }
 
 // Go's base64.StdEncoding.Decode: newlines are skipped, padding is required, and an error

@@ -1,8 +1,8 @@
 #pragma once
 // Helpers shared by the rules of the core kinds (Services, Endpoints, Nodes, volumes, config,
-// quotas and limit ranges, events, leases, EndpointSlices, StorageClasses): bad values printed
-// the way Go prints them, quantities, IP addresses, base64 and label selectors, each with
-// Kubernetes' wording.
+// quotas and limit ranges, events, leases, EndpointSlices, StorageClasses): quantities, IP
+// addresses, base64 and label selectors, each with Kubernetes' wording. Bad values printed the
+// way Go prints them come from gosyntax.h.
 
 #include "engine/api/fielderrors.h"
 #include "engine/core/json.h"
@@ -15,21 +15,6 @@
 #include <string_view>
 
 namespace cd::api::corekinds {
-
-// --- Bad values as Go prints them --------------------------------------------------------
-// Kubernetes formats some bad values with %#v or a String() method: a struct as
-// core.ServicePort{...}, a []string as []string{"a"}, a Quantity bare (1Gi, not "1Gi").
-
-std::string goQuote(std::string_view text); // %q
-// []string{"a", "b"} from a JSON array of strings, with the given Go type name.
-std::string goSlice(const Json &array, std::string_view typeName = "[]string");
-
-// `Invalid value: <literal>: detail`, `Duplicate value: <literal>[: detail]`, ...
-void invalidLiteral(FieldErrors &errors, const FieldPath &path, const std::string &literal, const std::string &detail);
-void duplicateLiteral(FieldErrors &errors, const FieldPath &path, const std::string &literal,
-                      const std::string &detail = {});
-void notSupportedLiteral(FieldErrors &errors, const FieldPath &path, const std::string &literal,
-                         const std::vector<std::string> &supported);
 
 // --- Quantities --------------------------------------------------------------------------
 

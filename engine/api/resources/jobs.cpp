@@ -1,9 +1,9 @@
 // batch/v1 Job: the defaults of pkg/apis/batch/v1/defaults.go, the rules of
 // pkg/apis/batch/validation and the selector generation of pkg/registry/batch/job/strategy.go.
 
+#include "engine/api/resources/gosyntax.h"
 #include "engine/api/resources/podspec.h"
 #include "engine/api/resources/resources.h"
-#include "engine/api/resources/workloads_gosyntax.h"
 #include "engine/api/resources/workloads_jobpolicies.h"
 #include "engine/api/resources/workloads_rules.h"
 
@@ -112,7 +112,7 @@ void validateHasLabel(const Json &templateLabels, const std::string &key, const 
     if (!value)
         errors.required(path, "must be '" + expected + "'");
     else if (!value->is_string() || value->get<std::string>() != expected)
-        gosyntax::invalid(errors, path, gosyntax::stringMap(&templateLabels), "must be '" + expected + "'");
+        errors.invalidPrinted(path, gosyntax::stringMap(&templateLabels), "must be '" + expected + "'");
 }
 
 // A generated selector must still be the one generated: the pods carry the Job's uid and name,
@@ -140,8 +140,8 @@ void validateGeneratedSelector(const Json &object, FieldErrors &errors)
     FieldErrors ignored;
     if (workloads::validateLabelSelector(*selector, FieldPath("spec.selector"), ignored) &&
         !workloads::selectorMatches(selector, &expected))
-        gosyntax::invalid(errors, FieldPath("spec.selector"), gosyntax::labelSelector(*selector),
-                          "`selector` not auto-generated");
+        errors.invalidPrinted(FieldPath("spec.selector"), gosyntax::labelSelector(*selector),
+                              "`selector` not auto-generated");
 }
 
 void validateIndexedLimits(const Json &spec, const FieldPath &path, FieldErrors &errors)
@@ -215,8 +215,8 @@ void validateJobFields(const Json &spec, const FieldPath &path, FieldErrors &err
         workloads::validatePodFailurePolicy(spec, path.child("podFailurePolicy"), errors);
     if (isSet(spec, "successPolicy")) {
         if (!isIndexed(spec))
-            gosyntax::invalid(errors, path.child("successPolicy"), workloads::printSuccessPolicy(spec["successPolicy"]),
-                              "requires indexed completion mode");
+            errors.invalidPrinted(path.child("successPolicy"), workloads::printSuccessPolicy(spec["successPolicy"]),
+                                  "requires indexed completion mode");
         else
             workloads::validateSuccessPolicy(spec, path.child("successPolicy"), errors);
     }
@@ -242,8 +242,8 @@ void validateJob(const Json &object, FieldErrors &errors)
     // picks none).
     const Json *labels = find(spec, {"template", "metadata", "labels"});
     if (convertible && !workloads::selectorMatches(selector, labels))
-        gosyntax::invalid(errors, specPath.child("template").child("metadata").child("labels"),
-                          gosyntax::stringMap(labels), "`selector` does not match template `labels`");
+        errors.invalidPrinted(specPath.child("template").child("metadata").child("labels"), gosyntax::stringMap(labels),
+                              "`selector` does not match template `labels`");
     // Indexed pods are named <job>-<index>, which must stay a DNS label.
     if (isIndexed(spec) && integer(spec, {"completions"}, 0) > 0) {
         const std::string name = str(object, {"metadata", "name"});
@@ -325,7 +325,7 @@ void validateTemplateUpdate(const Json &object, const Json &old, FieldErrors &er
         }
     }
     if (!workloads::semanticEqual(&podTemplate, &oldTemplate))
-        gosyntax::invalid(errors, FieldPath("spec.template"), gosyntax::podTemplate(podTemplate), "field is immutable");
+        errors.invalidPrinted(FieldPath("spec.template"), gosyntax::podTemplate(podTemplate), "field is immutable");
 }
 
 // Immutable fields whose values are structs; Go prints them by %#v.
@@ -339,7 +339,7 @@ void validateStructUnchanged(const Json &spec, const Json &oldSpec, const char *
     if (!value || value->is_null())
         errors.invalid(path, "null", "field is immutable");
     else
-        gosyntax::invalid(errors, path, printed, "field is immutable");
+        errors.invalidPrinted(path, printed, "field is immutable");
 }
 
 void validateJobUpdate(const Json &object, const Json &old, FieldErrors &errors)

@@ -3,6 +3,7 @@
 // quantities, and what may not change once set.
 
 #include "engine/api/resources/corekinds.h"
+#include "engine/api/resources/gosyntax.h"
 #include "engine/api/resources/resources.h"
 #include "engine/api/table.h"
 #include "engine/core/clock.h"
@@ -21,8 +22,9 @@ std::string taintLiteral(const Json &taint)
     const Json &added = at(taint, {"timeAdded"});
     const std::string time =
         added.is_string() ? "&v1.Time{" + added.get<std::string>() + "}" : std::string("(*v1.Time)(nil)");
-    return "core.Taint{Key:" + goQuote(str(taint, {"key"})) + ", Value:" + goQuote(str(taint, {"value"})) +
-           ", Effect:" + goQuote(str(taint, {"effect"})) + ", TimeAdded:" + time + "}";
+    return "core.Taint{Key:" + gosyntax::quote(str(taint, {"key"})) +
+           ", Value:" + gosyntax::quote(str(taint, {"value"})) + ", Effect:" + gosyntax::quote(str(taint, {"effect"})) +
+           ", TimeAdded:" + time + "}";
 }
 
 // validateNodeTaints. Kubernetes builds these paths under "metadata", not "spec": kept so the
@@ -49,7 +51,7 @@ void validateTaints(const Json &taints, FieldErrors &errors)
         else if (effect != "NoSchedule" && effect != "PreferNoSchedule" && effect != "NoExecute")
             errors.notSupported(idx.child("effect"), effect, {"NoSchedule", "PreferNoSchedule", "NoExecute"});
         if (!unique[effect].insert(key).second) {
-            duplicateLiteral(errors, idx, taintLiteral(taint), "taints must be unique by key and effect pair");
+            errors.duplicatePrinted(idx, taintLiteral(taint), "taints must be unique by key and effect pair");
             continue;
         }
     }
@@ -82,7 +84,8 @@ void validateNode(const Json &node, FieldErrors &errors)
             (family == 6 ? v6 : v4) = true;
         }
         if (valid && (!(v4 && v6) || cidrs.size() > 2))
-            invalidLiteral(errors, cidrsPath, goSlice(cidrs), "may specify no more than one CIDR for each IP family");
+            errors.invalidPrinted(cidrsPath, gosyntax::slice(&cidrs),
+                                  "may specify no more than one CIDR for each IP family");
         std::set<std::string> seen;
         for (size_t i = 0; i < cidrs.size(); ++i)
             if (!seen.insert(cidrs[i].dump()).second)
@@ -97,8 +100,9 @@ void validateNodeUpdate(const Json &node, const Json &old, FieldErrors &errors)
     for (size_t i = 0; i < list.size(); ++i) {
         const std::string type = str(list[i], {"type"}), address = str(list[i], {"address"});
         if (!addresses.insert({type, address}).second)
-            duplicateLiteral(errors, FieldPath("status").child("addresses").index(i),
-                             "core.NodeAddress{Type:" + goQuote(type) + ", Address:" + goQuote(address) + "}");
+            errors.duplicatePrinted(FieldPath("status").child("addresses").index(i),
+                                    "core.NodeAddress{Type:" + gosyntax::quote(type) +
+                                        ", Address:" + gosyntax::quote(address) + "}");
     }
     // The controller manager assigns pod CIDRs and the provider ID once; after that they stay.
     const Json &oldCidrs = arrayAt(old, {"spec", "podCIDRs"});

@@ -6,6 +6,26 @@
 
 #include <arpa/inet.h>
 
+namespace cd::api {
+
+void validatePathNoBacksteps(const std::string &path, const FieldPath &fieldPath, FieldErrors &errors)
+{
+    size_t start = 0;
+    while (start <= path.size()) {
+        size_t slash = path.find('/', start);
+        if (slash == std::string::npos)
+            slash = path.size();
+        if (path.compare(start, slash - start, "..") == 0) {
+            // One error is enough, even for ../../..
+            errors.invalid(fieldPath, path, "must not contain '..'");
+            return;
+        }
+        start = slash + 1;
+    }
+}
+
+} // namespace cd::api
+
 namespace cd::api::podspec {
 
 const Json &arrayAt(const Json &object, std::string_view key)
@@ -104,22 +124,6 @@ void validateQualifiedName(const std::string &value, const FieldPath &path, Fiel
 void validateLabelValue(const std::string &value, const FieldPath &path, FieldErrors &errors)
 {
     errors.invalidEach(path, value, names::labelValue(value));
-}
-
-void validatePathNoBacksteps(const std::string &path, const FieldPath &fieldPath, FieldErrors &errors)
-{
-    size_t start = 0;
-    while (start <= path.size()) {
-        size_t slash = path.find('/', start);
-        if (slash == std::string::npos)
-            slash = path.size();
-        if (path.compare(start, slash - start, "..") == 0) {
-            // One error is enough, even for ../../..
-            errors.invalid(fieldPath, path, "must not contain '..'");
-            return;
-        }
-        start = slash + 1;
-    }
 }
 
 void validateLocalDescendingPath(const std::string &path, const FieldPath &fieldPath, FieldErrors &errors)

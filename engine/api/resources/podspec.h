@@ -28,6 +28,15 @@ void validateReplicaSetTemplateRules(const Json &podTemplate, const FieldPath &p
 // Changes Kubernetes forbids on a running pod (most of the spec is immutable).
 void validatePodSpecUpdate(const Json &spec, const Json &oldSpec, const FieldPath &path, FieldErrors &errors);
 
+// Volume source rules Kubernetes applies alike to a pod's volumes and to PersistentVolumes
+// (validateHostPathVolumeSource, validateNFSVolumeSource, ValidateCSIDriverName), at the
+// source's path (spec.volumes[0].hostPath, spec.hostPath).
+void validateHostPathVolumeSource(const Json &source, const FieldPath &path, FieldErrors &errors);
+void validateNfsVolumeSource(const Json &source, const FieldPath &path, FieldErrors &errors);
+void validateCsiDriverName(const std::string &driver, const FieldPath &path, FieldErrors &errors);
+// A path without a '..' element (volume paths, subPath, devicePath): one error at most.
+void validatePathNoBacksteps(const std::string &path, const FieldPath &fieldPath, FieldErrors &errors);
+
 // A whole Pod: defaultPodSpec plus what only Pods get (requests from limits, enableServiceLinks,
 // host network ports) and what the API server's default admission adds at creation (service
 // account "default", priority, the not-ready/unreachable tolerations).

@@ -4,6 +4,7 @@
 // everyone else is podspec.h.
 
 #include "engine/api/fielderrors.h"
+#include "engine/api/resources/podspec.h"
 #include "engine/core/json.h"
 #include "engine/core/names.h"
 #include "engine/core/quantity.h"
@@ -45,7 +46,6 @@ void validateQualifiedName(const std::string &value, const FieldPath &path, Fiel
 void validateLabelValue(const std::string &value, const FieldPath &path, FieldErrors &errors);
 // Relative paths without '..' (subPath, keyToPath.path, gitRepo.directory, localhostProfile).
 void validateLocalDescendingPath(const std::string &path, const FieldPath &fieldPath, FieldErrors &errors);
-void validatePathNoBacksteps(const std::string &path, const FieldPath &fieldPath, FieldErrors &errors);
 void validateLocalNonReservedPath(const std::string &path, const FieldPath &fieldPath, FieldErrors &errors);
 // metav1.LabelSelector: matchLabels and matchExpressions.
 void validateLabelSelector(const Json &selector, const FieldPath &path, FieldErrors &errors);

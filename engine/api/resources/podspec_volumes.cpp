@@ -1,10 +1,55 @@
 // Volume validation (ValidateVolumes and validateVolumeSource in Kubernetes'
 // pkg/apis/core/validation): unique DNS-label names and exactly one source with its own rules.
+// The rules of the sources PersistentVolumes share come first (podspec.h).
 
 #include "engine/api/resources/podspec_internal.h"
 
 #include <algorithm>
 #include <set>
+
+namespace cd::api {
+
+void validateHostPathVolumeSource(const Json &source, const FieldPath &path, FieldErrors &errors)
+{
+    const std::string hostPath = str(source, {"path"});
+    if (hostPath.empty()) {
+        errors.required(path.child("path"));
+        return;
+    }
+    validatePathNoBacksteps(hostPath, path.child("path"), errors);
+    static const std::vector<std::string> kTypes = {
+        "", "BlockDevice", "CharDevice", "Directory", "DirectoryOrCreate", "File", "FileOrCreate", "Socket"};
+    if (podspec::present(source, "type")) {
+        const std::string type = str(source, {"type"});
+        if (std::find(kTypes.begin(), kTypes.end(), type) == kTypes.end())
+            errors.notSupported(path.child("type"), type, kTypes);
+    }
+}
+
+void validateNfsVolumeSource(const Json &source, const FieldPath &path, FieldErrors &errors)
+{
+    const std::string nfsPath = str(source, {"path"});
+    if (str(source, {"server"}).empty())
+        errors.required(path.child("server"));
+    if (nfsPath.empty())
+        errors.required(path.child("path"));
+    if (nfsPath.rfind('/', 0) != 0)
+        errors.invalid(path.child("path"), nfsPath, "must be an absolute path");
+}
+
+void validateCsiDriverName(const std::string &driver, const FieldPath &path, FieldErrors &errors)
+{
+    if (driver.empty())
+        errors.required(path);
+    if (driver.size() > 63)
+        errors.tooLong(path, 63);
+    std::string lower = driver;
+    for (char &c : lower)
+        c = char(std::tolower(static_cast<unsigned char>(c)));
+    errors.invalidEach(path, driver, names::dns1123Subdomain(lower));
+}
+
+} // namespace cd::api
 
 namespace cd::api::podspec {
 namespace {
@@ -128,35 +173,6 @@ void validateProjectedSources(const Json &projected, const FieldPath &path, Fiel
     }
 }
 
-void validateHostPath(const Json &source, const FieldPath &path, FieldErrors &errors)
-{
-    const std::string hostPath = str(source, {"path"});
-    if (hostPath.empty()) {
-        errors.required(path.child("path"));
-        return;
-    }
-    validatePathNoBacksteps(hostPath, path.child("path"), errors);
-    static const std::vector<std::string> kTypes = {
-        "", "BlockDevice", "CharDevice", "Directory", "DirectoryOrCreate", "File", "FileOrCreate", "Socket"};
-    if (present(source, "type")) {
-        const std::string type = str(source, {"type"});
-        if (std::find(kTypes.begin(), kTypes.end(), type) == kTypes.end())
-            errors.notSupported(path.child("type"), type, kTypes);
-    }
-}
-
-void validateCsiDriverName(const std::string &driver, const FieldPath &path, FieldErrors &errors)
-{
-    if (driver.empty())
-        errors.required(path);
-    if (driver.size() > 63)
-        errors.tooLong(path, 63);
-    std::string lower = driver;
-    for (char &c : lower)
-        c = char(std::tolower(static_cast<unsigned char>(c)));
-    errors.invalidEach(path, driver, names::dns1123Subdomain(lower));
-}
-
 void validateEphemeral(const Json &source, const FieldPath &path, FieldErrors &errors)
 {
     if (!present(source, "volumeClaimTemplate")) {
@@ -192,7 +208,7 @@ const SourceKind kSourceKinds[] = {
                  e.forbidden(p.child("sizeLimit"), "SizeLimit field must be a valid resource quantity");
          }
      }},
-    {"hostPath", "hostPath", "hostPath", validateHostPath},
+    {"hostPath", "hostPath", "hostPath", validateHostPathVolumeSource},
     {"gitRepo", "gitRepo", "gitRepo",
      [](const Json &s, const FieldPath &p, FieldErrors &e) {
          requireText(s, "repository", p, e);
@@ -214,13 +230,7 @@ const SourceKind kSourceKinds[] = {
          validateMode(s, "defaultMode", p, e);
          validateItems(s, p, e);
      }},
-    {"nfs", "nfs", "nfs",
-     [](const Json &s, const FieldPath &p, FieldErrors &e) {
-         requireText(s, "server", p, e);
-         requireText(s, "path", p, e);
-         if (str(s, {"path"}).rfind('/', 0) != 0)
-             e.invalid(p.child("path"), str(s, {"path"}), "must be an absolute path");
-     }},
+    {"nfs", "nfs", "nfs", validateNfsVolumeSource},
     {"iscsi", "iscsi", "iscsi",
      [](const Json &s, const FieldPath &p, FieldErrors &e) {
          requireText(s, "targetPortal", p, e);

@@ -3,6 +3,7 @@
 // quantities, quota scopes, and min <= default request <= default <= max.
 
 #include "engine/api/resources/corekinds.h"
+#include "engine/api/resources/gosyntax.h"
 #include "engine/api/resources/resources.h"
 #include "engine/api/table.h"
 #include "engine/core/clock.h"
@@ -45,8 +46,8 @@ std::string scopeSelectorLiteral(const Json &selector)
     for (size_t i = 0; i < expressions.size(); ++i) {
         const Json &e = expressions[i];
         out += (i ? ", " : "") + std::string("core.ScopedResourceSelectorRequirement{ScopeName:") +
-               goQuote(str(e, {"scopeName"})) + ", Operator:" + goQuote(str(e, {"operator"})) +
-               ", Values:" + goSlice(arrayAt(e, {"values"})) + "}";
+               gosyntax::quote(str(e, {"scopeName"})) + ", Operator:" + gosyntax::quote(str(e, {"operator"})) +
+               ", Values:" + gosyntax::slice(find(e, {"values"})) + "}";
     }
     return out + "}}";
 }
@@ -68,11 +69,11 @@ void validateQuotaScopes(const Json &spec, FieldErrors &errors)
     const Json &scopes = arrayAt(spec, {"scopes"});
     const Json &hard = objectAt(spec, {"hard"});
     const FieldPath path = kSpec.child("scopes");
-    const std::string scopesLiteral = goSlice(scopes, "[]core.ResourceQuotaScope");
+    const std::string scopesLiteral = gosyntax::slice(find(spec, {"scopes"}), "[]core.ResourceQuotaScope");
     std::set<std::string> reported; // Kubernetes drops repeated messages
     auto report = [&](const FieldPath &p, const std::string &literal, const std::string &detail) {
         if (reported.insert(p.str() + "\n" + literal + "\n" + detail).second)
-            invalidLiteral(errors, p, literal, detail);
+            errors.invalidPrinted(p, literal, detail);
     };
     std::set<std::string> seen;
     for (const Json &s : scopes) {
@@ -116,8 +117,9 @@ void validateQuotaScopes(const Json &spec, FieldErrors &errors)
                                 "must be at least one value when `operator` is 'In' or 'NotIn' for scope selector");
         } else if (op == "Exists" || op == "DoesNotExist") {
             if (!values.empty())
-                invalidLiteral(errors, exprPath.child("values"), goSlice(values),
-                               "must be no value when `operator` is 'Exist' or 'DoesNotExist' for scope selector");
+                errors.invalidPrinted(
+                    exprPath.child("values"), gosyntax::slice(&values),
+                    "must be no value when `operator` is 'Exist' or 'DoesNotExist' for scope selector");
         } else {
             errors.invalid(exprPath.child("operator"), op, "not a valid selector operator");
         }
@@ -146,8 +148,9 @@ void validateResourceQuotaUpdate(const Json &quota, const Json &old, FieldErrors
     for (const Json &s : arrayAt(old, {"spec", "scopes"}))
         before.insert(s.dump());
     if (now != before)
-        invalidLiteral(errors, kSpec.child("scopes"),
-                       goSlice(arrayAt(quota, {"spec", "scopes"}), "[]core.ResourceQuotaScope"), "field is immutable");
+        errors.invalidPrinted(kSpec.child("scopes"),
+                              gosyntax::slice(find(quota, {"spec", "scopes"}), "[]core.ResourceQuotaScope"),
+                              "field is immutable");
 }
 
 void defaultResourceQuota(Json &quota)
@@ -274,37 +277,37 @@ void validateLimitRange(const Json &limitRange, FieldErrors &errors)
                            *request = get("defaultRequest"), *ratio = get("maxLimitRequestRatio");
             const auto s = [](const Quantity *q) { return q->toString(); };
             if (min && max && *min > *max)
-                invalidLiteral(errors, idx.child("min").key(k), s(min),
-                               "min value " + s(min) + " is greater than max value " + s(max));
+                errors.invalidPrinted(idx.child("min").key(k), s(min),
+                                      "min value " + s(min) + " is greater than max value " + s(max));
             if (request && min && *min > *request)
-                invalidLiteral(errors, idx.child("defaultRequest").key(k), s(request),
-                               "min value " + s(min) + " is greater than default request value " + s(request));
+                errors.invalidPrinted(idx.child("defaultRequest").key(k), s(request),
+                                      "min value " + s(min) + " is greater than default request value " + s(request));
             if (request && max && *request > *max)
-                invalidLiteral(errors, idx.child("defaultRequest").key(k), s(request),
-                               "default request value " + s(request) + " is greater than max value " + s(max));
+                errors.invalidPrinted(idx.child("defaultRequest").key(k), s(request),
+                                      "default request value " + s(request) + " is greater than max value " + s(max));
             if (request && def && *request > *def)
-                invalidLiteral(errors, idx.child("defaultRequest").key(k), s(request),
-                               "default request value " + s(request) + " is greater than default limit value " +
-                                   s(def));
+                errors.invalidPrinted(idx.child("defaultRequest").key(k), s(request),
+                                      "default request value " + s(request) + " is greater than default limit value " +
+                                          s(def));
             if (def && min && *min > *def)
-                invalidLiteral(errors, idx.child("default").key(k), s(min),
-                               "min value " + s(min) + " is greater than default value " + s(def));
+                errors.invalidPrinted(idx.child("default").key(k), s(min),
+                                      "min value " + s(min) + " is greater than default value " + s(def));
             if (def && max && *def > *max)
-                invalidLiteral(errors, idx.child("default").key(k), s(max),
-                               "default value " + s(def) + " is greater than max value " + s(max));
+                errors.invalidPrinted(idx.child("default").key(k), s(max),
+                                      "default value " + s(def) + " is greater than max value " + s(max));
             if (ratio && *ratio < Quantity::fromValue(1))
-                invalidLiteral(errors, idx.child("maxLimitRequestRatio").key(k), s(ratio),
-                               "ratio " + s(ratio) + " is less than 1");
+                errors.invalidPrinted(idx.child("maxLimitRequestRatio").key(k), s(ratio),
+                                      "ratio " + s(ratio) + " is less than 1");
             if (ratio && min && max) {
                 const double limit = max->asDouble() / min->asDouble();
                 if (ratio->asDouble() > limit)
-                    invalidLiteral(errors, idx.child("maxLimitRequestRatio").key(k), s(ratio),
-                                   "ratio " + s(ratio) + " is greater than max/min = " + formatRatio(limit));
+                    errors.invalidPrinted(idx.child("maxLimitRequestRatio").key(k), s(ratio),
+                                          "ratio " + s(ratio) + " is greater than max/min = " + formatRatio(limit));
             }
             if (!isOvercommitAllowed(k) && def && request && !(*def == *request))
-                invalidLiteral(errors, idx.child("defaultRequest").key(k), s(request),
-                               "default value " + s(def) + " must equal to defaultRequest value " + s(request) +
-                                   " in " + k);
+                errors.invalidPrinted(idx.child("defaultRequest").key(k), s(request),
+                                      "default value " + s(def) + " must equal to defaultRequest value " + s(request) +
+                                          " in " + k);
         }
     }
 }

@@ -5,6 +5,7 @@
 
 #include "engine/api/objectmeta.h"
 #include "engine/api/resources/corekinds.h"
+#include "engine/api/resources/gosyntax.h"
 #include "engine/api/resources/services.h"
 #include "engine/core/names.h"
 
@@ -21,7 +22,7 @@ const FieldPath kSpec("spec");
 // A ServicePort used as a map key, printed as Go prints it in a Duplicate error.
 std::string servicePortKey(const std::string &protocol, long long port)
 {
-    return "core.ServicePort{Name:\"\", Protocol:" + goQuote(protocol) +
+    return "core.ServicePort{Name:\"\", Protocol:" + gosyntax::quote(protocol) +
            ", AppProtocol:(*string)(nil), Port:" + std::to_string(port) +
            ", TargetPort:intstr.IntOrString{Type:0, IntVal:0, StrVal:\"\"}, NodePort:0}";
 }
@@ -97,9 +98,9 @@ void validateClusterIPsRelatedFields(const Json &service, FieldErrors &errors)
         if (ips.empty())
             errors.required(ipsPath);
         else if (ips[0] != clusterIP)
-            invalidLiteral(errors, ipsPath, goSlice(ips), "first value must match `clusterIP`");
+            errors.invalidPrinted(ipsPath, gosyntax::slice(&ips), "first value must match `clusterIP`");
     } else if (!ips.empty()) {
-        invalidLiteral(errors, ipsPath, goSlice(ips), "must be empty when `clusterIP` is not specified");
+        errors.invalidPrinted(ipsPath, gosyntax::slice(&ips), "must be empty when `clusterIP` is not specified");
     }
 
     const Json &families = arrayAt(spec, {"ipFamilies"});
@@ -123,7 +124,7 @@ void validateClusterIPsRelatedFields(const Json &service, FieldErrors &errors)
         if (i == 0 && ip == "None") {
             if (ips.size() > 1) {
                 hasInvalidIPs = true;
-                invalidLiteral(errors, ipsPath, goSlice(ips), "'None' must be the first and only value");
+                errors.invalidPrinted(ipsPath, gosyntax::slice(&ips), "'None' must be the first and only value");
             }
             continue;
         }
@@ -133,7 +134,7 @@ void validateClusterIPsRelatedFields(const Json &service, FieldErrors &errors)
         }
     }
     if (ips.size() > 2)
-        invalidLiteral(errors, ipsPath, goSlice(ips), "may only hold up to 2 values");
+        errors.invalidPrinted(ipsPath, gosyntax::slice(&ips), "may only hold up to 2 values");
     if (hasInvalidIPs)
         return;
     if (ips.size() > 1) {
@@ -141,7 +142,7 @@ void validateClusterIPsRelatedFields(const Json &service, FieldErrors &errors)
         for (const Json &ip : ips)
             (isIPv6(ip.get<std::string>()) ? v6 : v4) = true;
         if (!(v4 && v6))
-            invalidLiteral(errors, ipsPath, goSlice(ips), "may specify no more than one IP for each IP family");
+            errors.invalidPrinted(ipsPath, gosyntax::slice(&ips), "may specify no more than one IP for each IP family");
     }
     if (!serviceIsHeadless(service) && !ips.empty() && !families.empty()) {
         for (size_t i = 0; i < ips.size() && i < families.size(); ++i) {
@@ -286,7 +287,7 @@ void validatePortCombinations(const Json &service, FieldErrors &errors)
         const std::string protocol = str(ports[i], {"protocol"});
         const long long port = portValue(ports[i], "port");
         if (!servicePorts.insert({protocol, port}).second)
-            duplicateLiteral(errors, portsPath.index(i), servicePortKey(protocol, port));
+            errors.duplicatePrinted(portsPath.index(i), servicePortKey(protocol, port));
     }
 }
 
@@ -410,6 +411,9 @@ void validateServiceUpdate(const Json &service, const Json &old, FieldErrors &er
 {
     const std::string type = str(service, {"spec", "type"});
     const std::string oldType = str(old, {"spec", "type"});
+    // The lists as the client sent them: Go prints a missing one as nil, an empty one as {}.
+    auto printedIps = [&] { return gosyntax::slice(find(service, {"spec", "clusterIPs"})); };
+    auto printedFamilies = [&] { return gosyntax::slice(find(service, {"spec", "ipFamilies"}), "[]core.IPFamily"); };
     // Cluster IPs: the primary may not change; a secondary may be added or released.
     if (type != "ExternalName" && oldType != "ExternalName" &&
         !(serviceIsHeadless(service) && serviceIsHeadless(old))) {
@@ -419,17 +423,17 @@ void validateServiceUpdate(const Json &service, const Json &old, FieldErrors &er
         if (oldIps.size() == ips.size()) {
             for (size_t i = 0; i < oldIps.size(); ++i)
                 if (oldIps[i] != ips[i])
-                    invalidLiteral(errors, path.index(i), goSlice(ips), "may not change once set");
+                    errors.invalidPrinted(path.index(i), printedIps(), "may not change once set");
         } else if (oldIps.size() > ips.size()) {
             if (ips.empty())
-                invalidLiteral(errors, path.index(0), goSlice(ips), "primary clusterIP can not be unset");
+                errors.invalidPrinted(path.index(0), printedIps(), "primary clusterIP can not be unset");
             if (!ips.empty() && ips[0] != oldIps[0])
-                invalidLiteral(errors, path.index(0), goSlice(ips), "may not change once set");
+                errors.invalidPrinted(path.index(0), printedIps(), "may not change once set");
             if (ips.size() == 1 && str(service, {"spec", "ipFamilyPolicy"}) != "SingleStack")
                 errors.invalid(kSpec.child("ipFamilyPolicy"), at(service, {"spec", "ipFamilyPolicy"}),
                                "must be set to 'SingleStack' when releasing the secondary clusterIP");
         } else if (!oldIps.empty() && ips[0] != oldIps[0]) {
-            invalidLiteral(errors, path.index(0), goSlice(ips), "may not change once set");
+            errors.invalidPrinted(path.index(0), printedIps(), "may not change once set");
         }
     }
     // IP families follow the same rules, except for headless Services.
@@ -439,21 +443,20 @@ void validateServiceUpdate(const Json &service, const Json &old, FieldErrors &er
         const Json &oldFamilies = arrayAt(old, {"spec", "ipFamilies"});
         const Json &ips = arrayAt(service, {"spec", "clusterIPs"});
         const FieldPath path = kSpec.child("ipFamilies").index(0);
-        const std::string familiesType = "[]core.IPFamily";
         if (oldFamilies.size() == families.size()) {
             for (size_t i = 0; i < oldFamilies.size(); ++i)
                 if (oldFamilies[i] != families[i])
-                    invalidLiteral(errors, path, goSlice(families, familiesType), "may not change once set");
+                    errors.invalidPrinted(path, printedFamilies(), "may not change once set");
         } else if (oldFamilies.size() > families.size()) {
             if (ips.empty())
-                invalidLiteral(errors, path, goSlice(families, familiesType), "primary ipFamily can not be unset");
+                errors.invalidPrinted(path, printedFamilies(), "primary ipFamily can not be unset");
             if (!families.empty() && families[0] != oldFamilies[0])
-                invalidLiteral(errors, path, goSlice(ips), "may not change once set");
+                errors.invalidPrinted(path, printedIps(), "may not change once set");
             if (families.size() == 1 && str(service, {"spec", "ipFamilyPolicy"}) != "SingleStack")
                 errors.invalid(kSpec.child("ipFamilyPolicy"), at(service, {"spec", "ipFamilyPolicy"}),
                                "must be set to 'SingleStack' when releasing the secondary ipFamily");
         } else if (!oldFamilies.empty() && !families.empty() && families[0] != oldFamilies[0]) {
-            invalidLiteral(errors, path, goSlice(ips), "may not change once set");
+            errors.invalidPrinted(path, printedIps(), "may not change once set");
         }
     }
     if (type == "LoadBalancer" && oldType == "LoadBalancer" &&

@@ -9,8 +9,6 @@
 #include "engine/core/clock.h"
 #include "engine/core/names.h"
 
-#include <set>
-
 namespace cd::api {
 namespace {
 
@@ -107,33 +105,13 @@ void validateClaimSpec(const Json &spec, FieldErrors &errors)
     // These two name a path, which Go prints bare.
     if (hasRef && !str(*ref, {"namespace"}).empty()) {
         if (hasSource)
-            invalidLiteral(errors, kSpec, "spec.dataSource",
+            errors.invalidPrinted(kSpec, "spec.dataSource",
                            "may not be specified when dataSourceRef.namespace is specified");
     } else if (hasSource && hasRef) {
         if (str(*source, {"apiGroup"}) != str(*ref, {"apiGroup"}) || str(*source, {"kind"}) != str(*ref, {"kind"}) ||
             str(*source, {"name"}) != str(*ref, {"name"}))
-            invalidLiteral(errors, kSpec, "spec.dataSource", "must match dataSourceRef");
+            errors.invalidPrinted(kSpec, "spec.dataSource", "must match dataSourceRef");
     }
-}
-
-std::string specDiff(const Json &before, const Json &after)
-{
-    std::string out = "  core.PersistentVolumeClaimSpec{\n";
-    std::set<std::string> keys;
-    for (const Json *o : {&before, &after})
-        for (auto it = o->begin(); it != o->end(); ++it)
-            keys.insert(it.key());
-    for (const std::string &key : keys) {
-        const Json b = before.contains(key) ? before[key] : Json();
-        const Json a = after.contains(key) ? after[key] : Json();
-        if (a == b)
-            continue;
-        if (!b.is_null())
-            out += "- \t" + key + ": " + dump(b) + ",\n";
-        if (!a.is_null())
-            out += "+ \t" + key + ": " + dump(a) + ",\n";
-    }
-    return out + "  }\n";
 }
 
 void validateClaimUpdate(const Json &claim, const Json &old, FieldErrors &errors)
@@ -184,7 +162,7 @@ void validateClaimUpdate(const Json &claim, const Json &old, FieldErrors &errors
     if (spec != oldSpec)
         errors.forbidden(kSpec, "spec is immutable after creation except resources.requests and "
                                 "volumeAttributesClassName for bound claims\n" +
-                                    specDiff(oldSpec, spec));
+                                    immutableDiff("core.PersistentVolumeClaimSpec", oldSpec, spec));
 
     // Shrinking is allowed only to recover from a failed expansion, never below the capacity.
     auto size = [](const Json &object, std::initializer_list<std::string_view> path) {

@@ -3,6 +3,7 @@
 // exactly one volume source, reclaim policy, node affinity.
 
 #include "engine/api/resources/corekinds.h"
+#include "engine/api/resources/podspec.h"
 #include "engine/api/resources/volumes.h"
 #include "engine/core/names.h"
 
@@ -47,38 +48,6 @@ const Source kSources[] = {
     {"csi", "csi"},
 };
 
-void validatePathNoBacksteps(const std::string &path, const FieldPath &field, FieldErrors &errors)
-{
-    size_t start = 0;
-    while (start <= path.size()) {
-        const size_t slash = path.find('/', start);
-        const std::string part = path.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
-        if (part == "..") {
-            errors.invalid(field, path, "must not contain '..'");
-            return;
-        }
-        if (slash == std::string::npos)
-            return;
-        start = slash + 1;
-    }
-}
-
-void validateHostPath(const Json &source, const FieldPath &path, FieldErrors &errors)
-{
-    const std::string hostPath = str(source, {"path"});
-    if (hostPath.empty()) {
-        errors.required(path.child("path"));
-        return;
-    }
-    validatePathNoBacksteps(hostPath, path.child("path"), errors);
-    if (const Json *type = find(source, {"type"}); type && type->is_string()) {
-        static const std::vector<std::string> supported = {
-            "", "BlockDevice", "CharDevice", "Directory", "DirectoryOrCreate", "File", "FileOrCreate", "Socket"};
-        if (std::find(supported.begin(), supported.end(), type->get<std::string>()) == supported.end())
-            errors.notSupported(path.child("type"), *type, supported);
-    }
-}
-
 void validateSecretReference(const Json &ref, const FieldPath &path, FieldErrors &errors)
 {
     const std::string name = str(ref, {"name"}), ns = str(ref, {"namespace"});
@@ -94,14 +63,7 @@ void validateSecretReference(const Json &ref, const FieldPath &path, FieldErrors
 
 void validateCsi(const Json &csi, const FieldPath &path, FieldErrors &errors)
 {
-    const std::string driver = str(csi, {"driver"});
-    if (driver.empty())
-        errors.required(path.child("driver"));
-    if (driver.size() > 63)
-        errors.tooLong(path.child("driver"), 63);
-    std::string lower = driver;
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    errors.invalidEach(path.child("driver"), driver, names::dns1123Subdomain(lower));
+    validateCsiDriverName(str(csi, {"driver"}), path.child("driver"), errors);
     if (str(csi, {"volumeHandle"}).empty())
         errors.required(path.child("volumeHandle"));
     for (const char *ref :
@@ -114,7 +76,7 @@ void validateSource(const char *key, const Json &source, const FieldPath &path, 
 {
     const std::string k = key;
     if (k == "hostPath") {
-        validateHostPath(source, path, errors);
+        validateHostPathVolumeSource(source, path, errors);
     } else if (k == "local") {
         const std::string localPath = str(source, {"path"});
         if (localPath.empty())
@@ -122,22 +84,17 @@ void validateSource(const char *key, const Json &source, const FieldPath &path, 
         else
             validatePathNoBacksteps(localPath, path.child("path"), errors);
     } else if (k == "nfs") {
-        const std::string nfsPath = str(source, {"path"});
-        if (str(source, {"server"}).empty())
-            errors.required(path.child("server"));
-        if (nfsPath.empty())
-            errors.required(path.child("path"));
-        if (nfsPath.empty() || nfsPath.front() != '/')
-            errors.invalid(path.child("path"), nfsPath, "must be an absolute path");
+        validateNfsVolumeSource(source, path, errors);
     } else if (k == "csi") {
         validateCsi(source, path, errors);
     }
 }
 
-// The quantity-independent description of a changed value, for "is immutable" diffs.
-std::string diffLines(const Json &before, const Json &after)
+} // namespace
+
+std::string immutableDiff(const std::string &goType, const Json &before, const Json &after)
 {
-    std::string out;
+    std::string out = "  " + goType + "{\n";
     std::set<std::string> keys;
     for (const Json *o : {&before, &after})
         if (o->is_object())
@@ -153,10 +110,8 @@ std::string diffLines(const Json &before, const Json &after)
         if (!a.is_null())
             out += "+ \t" + key + ": " + dump(a) + ",\n";
     }
-    return out;
+    return out + "  }\n";
 }
-
-} // namespace
 
 void validateAccessModes(const Json &spec, const FieldPath &path, const std::string &requiredDetail,
                          FieldErrors &errors)
@@ -263,9 +218,8 @@ void validatePersistentVolumeUpdate(const Json &volume, const Json &old, FieldEr
         source["csi"].erase("controllerExpandSecretRef");
     if (source != oldSource)
         errors.forbidden(kSpec.child("persistentvolumesource"),
-                         "spec.persistentvolumesource is immutable after creation\n"
-                         "  core.PersistentVolumeSource{\n" +
-                             diffLines(oldSource, source) + "  }\n");
+                         "spec.persistentvolumesource is immutable after creation\n" +
+                             immutableDiff("core.PersistentVolumeSource", oldSource, source));
     // Kubernetes names these two paths without "spec.".
     const Json &mode = at(volume, {"spec", "volumeMode"});
     if (mode != at(old, {"spec", "volumeMode"}))

@@ -1,9 +1,9 @@
 // apps/v1 Deployment and ReplicaSet: the defaults of pkg/apis/apps/v1/defaults.go, the rules of
 // pkg/apis/apps/validation and the create/update steps of pkg/registry/apps/{deployment,replicaset}.
 
+#include "engine/api/resources/gosyntax.h"
 #include "engine/api/resources/podspec.h"
 #include "engine/api/resources/resources.h"
-#include "engine/api/resources/workloads_gosyntax.h"
 #include "engine/api/resources/workloads_rules.h"
 
 #include <regex>
@@ -74,9 +74,9 @@ void validatePositiveIntOrPercent(const Json *value, const FieldPath &path, Fiel
         return;
     if (value->is_string()) {
         if (!isPercent(value->get<std::string>()))
-            gosyntax::invalid(errors, path, gosyntax::intOrString(*value),
-                              "a valid percent string must be a numeric string followed by an ending '%' (e.g. "
-                              "'1%',  or '93%', regex used for validation is '[0-9]+%')");
+            errors.invalidPrinted(path, gosyntax::intOrString(*value),
+                                  "a valid percent string must be a numeric string followed by an ending '%' (e.g. "
+                                  "'1%',  or '93%', regex used for validation is '[0-9]+%')");
     } else if (value->is_number() && value->get<long long>() < 0) {
         errors.invalid(path, *value, "must be greater than or equal to 0");
     }
@@ -90,11 +90,11 @@ void validateRollingUpdate(const Json &rollingUpdate, const FieldPath &path, Fie
     validatePositiveIntOrPercent(maxSurge, path.child("maxSurge"), errors);
     const Json unavailable = maxUnavailable ? *maxUnavailable : Json(0);
     if (intOrPercentValue(maxUnavailable) == 0 && intOrPercentValue(maxSurge) == 0)
-        gosyntax::invalid(errors, path.child("maxUnavailable"), gosyntax::intOrString(unavailable),
-                          "may not be 0 when `maxSurge` is 0");
+        errors.invalidPrinted(path.child("maxUnavailable"), gosyntax::intOrString(unavailable),
+                              "may not be 0 when `maxSurge` is 0");
     if (unavailable.is_string() && isPercent(unavailable.get<std::string>()) && intOrPercentValue(&unavailable) > 100)
-        gosyntax::invalid(errors, path.child("maxUnavailable"), gosyntax::intOrString(unavailable),
-                          "must not be greater than 100%");
+        errors.invalidPrinted(path.child("maxUnavailable"), gosyntax::intOrString(unavailable),
+                              "must not be greater than 100%");
 }
 
 void validateStrategy(const Json &spec, FieldErrors &errors)
@@ -118,7 +118,7 @@ void validateStrategy(const Json &spec, FieldErrors &errors)
         const std::string printed = "apps.DeploymentStrategy{Type:" + gosyntax::quote(type) +
                                     ", RollingUpdate:(*apps.RollingUpdateDeployment)(" +
                                     (hasRollingUpdate ? "0xc000000000" : "nil") + ")}";
-        gosyntax::notSupported(errors, path, printed, {"Recreate", "RollingUpdate"});
+        errors.notSupportedPrinted(path, printed, {"Recreate", "RollingUpdate"});
     }
 }
 

@@ -1,6 +1,6 @@
 #include "engine/api/resources/workloads_jobpolicies.h"
 
-#include "engine/api/resources/workloads_gosyntax.h"
+#include "engine/api/resources/gosyntax.h"
 #include "engine/api/resources/workloads_rules.h"
 #include "engine/core/names.h"
 
@@ -49,13 +49,9 @@ void validateOnExitCodes(const Json &requirement, const FieldPath &path, const s
 
     const FieldPath valuesPath = path.child("values");
     const Json &values = arrayAt(requirement, "values");
-    std::string printed = "[]int32{";
-    for (size_t i = 0; i < values.size(); ++i)
-        printed += (i ? ", " : "") + std::to_string(values[i].is_number() ? values[i].get<long long>() : 0);
-    printed += "}";
     if (values.empty())
-        gosyntax::invalid(errors, valuesPath, isSet(requirement, "values") ? "[]int32{}" : "[]int32(nil)",
-                          "at least one value is required");
+        errors.invalidPrinted(valuesPath, gosyntax::slice(find(requirement, {"values"}), "[]int32"),
+                              "at least one value is required");
     else if (values.size() > kMaxOnExitCodesValues)
         errors.tooMany(valuesPath, values.size(), kMaxOnExitCodesValues);
     bool ordered = true;
@@ -70,7 +66,7 @@ void validateOnExitCodes(const Json &requirement, const FieldPath &path, const s
             ordered = false;
     }
     if (!ordered)
-        gosyntax::invalid(errors, valuesPath, printed, "must be ordered");
+        errors.invalidPrinted(valuesPath, gosyntax::slice(&values, "[]int32"), "must be ordered");
 }
 
 void validateOnPodConditions(const Json &patterns, const FieldPath &path, FieldErrors &errors)
@@ -176,9 +172,9 @@ void validatePodFailurePolicy(const Json &spec, const FieldPath &path, FieldErro
             validateOnPodConditions(rule["onPodConditions"], rulePath.child("onPodConditions"), errors);
         // Go omits the value of these two ("Invalid value: <detail>").
         if (exitCodes && conditions)
-            gosyntax::invalid(errors, rulePath, "", "specifying both OnExitCodes and OnPodConditions is not supported");
+            errors.invalidPrinted(rulePath, "", "specifying both OnExitCodes and OnPodConditions is not supported");
         if (!exitCodes && !conditions)
-            gosyntax::invalid(errors, rulePath, "", "specifying one of OnExitCodes and OnPodConditions is required");
+            errors.invalidPrinted(rulePath, "", "specifying one of OnExitCodes and OnPodConditions is required");
     }
 }
 

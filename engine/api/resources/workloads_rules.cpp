@@ -1,8 +1,8 @@
 #include "engine/api/resources/workloads_rules.h"
 
 #include "engine/api/objectmeta.h"
+#include "engine/api/resources/gosyntax.h"
 #include "engine/api/resources/podspec.h"
-#include "engine/api/resources/workloads_gosyntax.h"
 #include "engine/core/labels.h"
 #include "engine/core/names.h"
 
@@ -116,11 +116,11 @@ void validateReplicatedPods(const Json &spec, const FieldPath &specPath, FieldEr
     } else {
         convertible = validateLabelSelector(*selector, selectorPath, errors);
         if (selector->is_object() && selectorIsEmpty(*selector))
-            gosyntax::invalid(errors, selectorPath, gosyntax::labelSelector(*selector),
-                              "empty selector is invalid for deployment");  // ReplicaSets say "deployment" too
+            errors.invalidPrinted(selectorPath, gosyntax::labelSelector(*selector),
+                                  "empty selector is invalid for deployment"); // ReplicaSets say "deployment" too
     }
     if (!convertible) {
-        gosyntax::invalid(errors, selectorPath, gosyntax::labelSelector(*selector), "invalid label selector");
+        errors.invalidPrinted(selectorPath, gosyntax::labelSelector(*selector), "invalid label selector");
         return;
     }
 
@@ -131,8 +131,8 @@ void validateReplicatedPods(const Json &spec, const FieldPath &specPath, FieldEr
     // empty one to one that matches everything, which Kubernetes does not check here.
     const Json *labels = find(podTemplate, {"metadata", "labels"});
     if (!(hasSelector && selectorIsEmpty(*selector)) && !selectorMatches(selector, labels))
-        gosyntax::invalid(errors, templatePath.child("metadata").child("labels"), gosyntax::stringMap(labels),
-                          "`selector` does not match template `labels`");
+        errors.invalidPrinted(templatePath.child("metadata").child("labels"), gosyntax::stringMap(labels),
+                              "`selector` does not match template `labels`");
     validatePodTemplate(podTemplate, templatePath, errors);
     const std::string restartPolicy = str(podTemplate, {"spec", "restartPolicy"});
     if (restartPolicy != "Always")
@@ -151,7 +151,7 @@ void validateSelectorUnchanged(const Json &object, const Json &old, FieldErrors 
     if (!selector || selector->is_null())
         errors.invalid(path, "null", "field is immutable");
     else
-        gosyntax::invalid(errors, path, gosyntax::labelSelector(*selector), "field is immutable");
+        errors.invalidPrinted(path, gosyntax::labelSelector(*selector), "field is immutable");
 }
 
 } // namespace cd::api::workloads

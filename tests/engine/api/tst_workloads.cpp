@@ -3,7 +3,7 @@
 
 #include "engine/api/context.h"
 #include "engine/api/registry.h"
-#include "engine/api/resources/workloads_gosyntax.h"
+#include "engine/api/resources/gosyntax.h"
 #include "engine/core/yaml.h"
 #include "engine/store/store.h"
 
@@ -636,6 +636,15 @@ suspend: false
                              "Values:[]string(nil)}}}"));
         QCOMPARE(intOrString(Json(3)), std::string("intstr.IntOrString{Type:0, IntVal:3, StrVal:\"\"}"));
         QCOMPARE(intOrString(Json("25%")), std::string("intstr.IntOrString{Type:1, IntVal:0, StrVal:\"25%\"}"));
+        // Slices: nil and empty differ, as in Go; the type name is the caller's.
+        QCOMPARE(slice(nullptr), std::string("[]string(nil)"));
+        const Json empty = Json::array();
+        QCOMPARE(slice(&empty, "[]int32"), std::string("[]int32{}"));
+        const Json families = yaml("[IPv4, IPv6]");
+        QCOMPARE(slice(&families, "[]core.IPFamily"), std::string("[]core.IPFamily{\"IPv4\", \"IPv6\"}"));
+        const Json codes = yaml("[3, 1]");
+        QCOMPARE(slice(&codes, "[]int32"), std::string("[]int32{3, 1}"));
+        QCOMPARE(quote("\a\v\x7f"), std::string("\"\\a\\v\\x7f\""));
     }
 };
 

@@ -1,4 +1,4 @@
-#include "engine/api/resources/workloads_gosyntax.h"
+#include "engine/api/resources/gosyntax.h"
 
 #include <cstdio>
 
@@ -43,20 +43,6 @@ bool printable(char32_t rune)
         (rune >= 0xFFF9 && rune <= 0xFFFB) || (rune & 0xFFFE) == 0xFFFE || (rune >= 0xE000 && rune <= 0xF8FF))
         return false;
     return true;
-}
-
-std::string stringList(const Json *values)
-{
-    if (!values || !values->is_array())
-        return "[]string(nil)";
-    std::string out = "[]string{";
-    bool first = true;
-    for (const Json &v : *values) {
-        out += first ? "" : ", ";
-        out += quote(v.is_string() ? v.get<std::string>() : dump(v));
-        first = false;
-    }
-    return out + "}";
 }
 
 } // namespace
@@ -104,13 +90,27 @@ std::string quote(std::string_view text)
     return out + "\"";
 }
 
+std::string slice(const Json *values, std::string_view type)
+{
+    if (!values || !values->is_array())
+        return std::string(type) + "(nil)";
+    std::string out = std::string(type) + "{";
+    bool first = true;
+    for (const Json &v : *values) {
+        out += first ? "" : ", ";
+        out += v.is_string() ? quote(v.get<std::string>()) : dump(v);
+        first = false;
+    }
+    return out + "}";
+}
+
 std::string stringMap(const Json *map)
 {
     if (!map || !map->is_object())
         return "map[string]string(nil)";
     std::string out = "map[string]string{";
     bool first = true;
-    for (auto it = map->begin(); it != map->end(); ++it) {  // nlohmann keeps keys sorted, as Go prints them
+    for (auto it = map->begin(); it != map->end(); ++it) { // nlohmann keeps keys sorted, as Go prints them
         out += first ? "" : ", ";
         out += quote(it.key()) + ":" + quote(it.value().is_string() ? it.value().get<std::string>() : dump(it.value()));
         first = false;
@@ -120,7 +120,8 @@ std::string stringMap(const Json *map)
 
 std::string labelSelector(const Json &selector)
 {
-    std::string out = "v1.LabelSelector{MatchLabels:" + stringMap(find(selector, {"matchLabels"})) + ", MatchExpressions:";
+    std::string out =
+        "v1.LabelSelector{MatchLabels:" + stringMap(find(selector, {"matchLabels"})) + ", MatchExpressions:";
     const Json *expressions = find(selector, {"matchExpressions"});
     if (!expressions || !expressions->is_array())
         return out + "[]v1.LabelSelectorRequirement(nil)}";
@@ -128,8 +129,8 @@ std::string labelSelector(const Json &selector)
     bool first = true;
     for (const Json &e : *expressions) {
         out += first ? "" : ", ";
-        out += "v1.LabelSelectorRequirement{Key:" + quote(str(e, {"key"})) + ", Operator:" + quote(str(e, {"operator"})) +
-               ", Values:" + stringList(find(e, {"values"})) + "}";
+        out += "v1.LabelSelectorRequirement{Key:" + quote(str(e, {"key"})) +
+               ", Operator:" + quote(str(e, {"operator"})) + ", Values:" + slice(find(e, {"values"})) + "}";
         first = false;
     }
     return out + "}}";

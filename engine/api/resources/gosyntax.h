@@ -1,20 +1,24 @@
 #pragma once
 // Kubernetes prints a bad value that is not a plain string or number with Go's %#v
 // (apimachinery util/validation/field, Error.ErrorBody), so the messages users know read
-// `map[string]string{"app":"web"}` or `v1.LabelSelector{MatchLabels:...}`. These functions print
-// the values the workload rules report that way, from the JSON object.
+// `map[string]string{"app":"web"}`, `[]string{"10.96.0.10"}` or `v1.LabelSelector{MatchLabels:...}`.
+// These functions print values that way from the JSON object; the printed text goes into
+// FieldErrors' invalidPrinted, duplicatePrinted and notSupportedPrinted.
 
-#include "engine/api/fielderrors.h"
 #include "engine/core/json.h"
 
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace cd::api::gosyntax {
 
-// A Go string literal as %#v writes it: "..." with strconv.Quote's escapes.
+// A Go string literal as %#v and %q write it: "..." with strconv.Quote's escapes.
 std::string quote(std::string_view text);
+
+// A slice under its Go type: []string{"a", "b"}, []core.IPFamily{"IPv4"}, []int32{1, 2}
+// (strings quoted, numbers bare). []string(nil) when the list is missing or null, []string{}
+// when it is empty, as Go tells a nil slice from an empty one.
+std::string slice(const Json *values, std::string_view type = "[]string");
 
 // map[string]string{"a":"1", "b":"2"} (keys sorted); map[string]string(nil) when the map is
 // missing or null, map[string]string{} when it is empty.
@@ -33,19 +37,5 @@ std::string podTemplate(const Json &podTemplate);
 // How ValidateImmutableField and friends print a pointer field: "null" (quoted, as Go's
 // formatter substitutes the string) when it is missing.
 std::string pointerOr(const Json *value, const std::string &printed);
-
-// Adds `Invalid value: <printed>: <detail>` where <printed> is already Go syntax (empty: the
-// value is omitted, as for Go's field.OmitValueType).
-inline void invalid(FieldErrors &errors, const FieldPath &path, const std::string &printed, const std::string &detail)
-{
-    errors.invalidPrinted(path, printed, detail);
-}
-
-// The same for `Unsupported value: <printed>: supported values: ...`.
-inline void notSupported(FieldErrors &errors, const FieldPath &path, const std::string &printed,
-                         const std::vector<std::string> &supported)
-{
-    errors.notSupportedPrinted(path, printed, supported);
-}
 
 } // namespace cd::api::gosyntax
