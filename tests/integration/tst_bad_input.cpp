@@ -72,6 +72,19 @@ private:
         return state;
     }
 
+    bool waitUntilSettled()
+    {
+        QStringList previous = watchedState();
+        for (int attempt = 0; attempt < 30; ++attempt) {
+            QTest::qWait(1000);
+            QStringList now = watchedState();
+            if (now == previous)
+                return true;
+            previous = std::move(now);
+        }
+        return false;
+    }
+
     // A Status error with this code and reason; returns its message.
     static QString statusMessage(const HttpReply &reply, int code, const char *reason)
     {
@@ -92,6 +105,9 @@ private Q_SLOTS:
     {
         CD_START_CLUSTER(m_cluster);
         CD_KUBECTL_OK(m_cluster.kubectl({"apply", "-f", "-"}, kObjects));
+        // The controllers answer the apply (the Deployment's ReplicaSet and status); the tests
+        // compare against a state they no longer change.
+        QVERIFY2(waitUntilSettled(), "the controllers kept changing the watched objects for 30 s");
     }
 
     void cleanupTestCase() { QCOMPARE(m_cluster.stop(), 0); }
