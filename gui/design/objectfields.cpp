@@ -1,17 +1,18 @@
 #include "gui/design/objectfields.h"
 
 #include "engine/core/quantity.h"
+#include "gui/design/relations.h"
 
 #include <QRegularExpression>
 
 namespace cd::gui {
 
-namespace {
+// The fields' labels and messages, translated in the ObjectFields context.
+class ObjectFieldsText {
+    Q_DECLARE_TR_FUNCTIONS(ObjectFields)
+};
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("cd::gui::ObjectFields", text);
-}
+namespace {
 
 QString qs(const std::string &s)
 {
@@ -105,7 +106,7 @@ std::optional<QString> checkQuantity(const QString &value)
 {
     if (value.trimmed().isEmpty() || Quantity::parse(value.trimmed().toStdString()).ok())
         return std::nullopt;
-    return tr("\"%1\" is not a quantity (like 500m, 2, 128Mi, 1Gi)").arg(value.trimmed());
+    return ObjectFieldsText::tr("\"%1\" is not a quantity (like 500m, 2, 128Mi, 1Gi)").arg(value.trimmed());
 }
 
 ObjectField quantityField(QString id, QString label, std::function<Json &(Json &)> parent, std::function<const Json *(const Json &)> find,
@@ -156,7 +157,7 @@ ObjectField labelsField(QString id, QString label, std::initializer_list<const c
     f.write = [keys](Json &o, const QString &value) -> std::optional<QString> {
         auto labels = parseLabels(value);
         if (!labels)
-            return tr("write one key=value per line");
+            return ObjectFieldsText::tr("write one key=value per line");
         Json *node = &o;
         for (size_t i = 0; i + 1 < keys.size(); ++i) {
             if (!node->is_object())
@@ -172,14 +173,17 @@ ObjectField labelsField(QString id, QString label, std::initializer_list<const c
     return f;
 }
 
-// The pod spec of a workload: spec.template.spec, or spec for a Pod.
+using relations::podSpecOf;
+
+// The pod spec of a workload, made where relations::podSpecOf finds it.
 Json &podSpec(Json &o)
 {
-    return str(o, {"kind"}) == "Pod" ? at(o, {"spec"}) : at(o, {"spec", "template", "spec"});
-}
-const Json *podSpecOf(const Json &o)
-{
-    return str(o, {"kind"}) == "Pod" ? get(o, {"spec"}) : get(o, {"spec", "template", "spec"});
+    const std::string kind = str(o, {"kind"});
+    if (kind == "Pod")
+        return at(o, {"spec"});
+    if (kind == "CronJob")
+        return at(o, {"spec", "jobTemplate", "spec", "template", "spec"});
+    return at(o, {"spec", "template", "spec"});
 }
 Json &firstContainer(Json &o)
 {
@@ -264,7 +268,7 @@ ObjectField commandField()
 {
     ObjectField f;
     f.id = QStringLiteral("command");
-    f.label = tr("Command");
+    f.label = ObjectFieldsText::tr("Command");
     f.placeholder = QStringLiteral("python3 -m http.server 8000");
     f.read = [](const Json &o) {
         const Json *c = firstContainerOf(o);
@@ -273,7 +277,7 @@ ObjectField commandField()
     f.write = [](Json &o, const QString &value) -> std::optional<QString> {
         auto words = splitCommand(value);
         if (!words)
-            return tr("a quote is not closed");
+            return ObjectFieldsText::tr("a quote is not closed");
         setOrErase(firstContainer(o), {"command"}, *words);
         return std::nullopt;
     };
@@ -284,7 +288,7 @@ ObjectField containerPortsField()
 {
     ObjectField f;
     f.id = QStringLiteral("ports");
-    f.label = tr("Container ports");
+    f.label = ObjectFieldsText::tr("Container ports");
     f.placeholder = QStringLiteral("80, 8443");
     f.read = [](const Json &o) {
         const Json *c = firstContainerOf(o);
@@ -304,7 +308,7 @@ ObjectField containerPortsField()
             bool ok = false;
             const int port = part.toInt(&ok);
             if (!ok || port < 1 || port > 65535)
-                return tr("\"%1\" is not a port number (1-65535)").arg(part);
+                return ObjectFieldsText::tr("\"%1\" is not a port number (1-65535)").arg(part);
             Json entry = {{"containerPort", port}};
             if (old && old->is_array())  // keep the name and protocol of a port that stays
                 for (const Json &p : *old)
@@ -322,7 +326,7 @@ ObjectField envField()
 {
     ObjectField f;
     f.id = QStringLiteral("env");
-    f.label = tr("Environment");
+    f.label = ObjectFieldsText::tr("Environment");
     f.editor = ObjectField::Editor::Lines;
     f.placeholder = QStringLiteral("MODE=fast");
     f.read = [](const Json &o) {
@@ -345,7 +349,7 @@ ObjectField envField()
         for (const QString &line : value.split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
             const int eq = line.indexOf(QLatin1Char('='));
             if (eq <= 0)
-                return tr("write one NAME=value per line (\"%1\")").arg(line.trimmed());
+                return ObjectFieldsText::tr("write one NAME=value per line (\"%1\")").arg(line.trimmed());
             env.push_back({{"name", line.left(eq).trimmed().toStdString()}, {"value", line.mid(eq + 1).toStdString()}});
         }
         setOrErase(firstContainer(o), {"env"}, env);
@@ -410,7 +414,7 @@ ObjectField probeField(QString id, QString label, const char *probe)
         else if (type == QLatin1String("exec") && words.size() >= 2)
             kept["exec"] = {{"command", *splitCommand(value.mid(value.indexOf(QLatin1String("exec")) + 5))}};
         else
-            return tr("write \"http PATH PORT\", \"tcp PORT\" or \"exec COMMAND\"");
+            return ObjectFieldsText::tr("write \"http PATH PORT\", \"tcp PORT\" or \"exec COMMAND\"");
         c[probe] = std::move(kept);
         return std::nullopt;
     };
@@ -427,7 +431,7 @@ ObjectField numberField(QString id, QString label, std::initializer_list<const c
         bool ok = false;
         const int n = value.trimmed().toInt(&ok);
         if (!value.trimmed().isEmpty() && (!ok || n < 0))
-            return tr("\"%1\" is not a whole number of 0 or more").arg(value.trimmed());
+            return ObjectFieldsText::tr("\"%1\" is not a whole number of 0 or more").arg(value.trimmed());
         Json *node = &o;
         for (size_t i = 0; i + 1 < keys.size(); ++i)
             node = &(*node)[keys[i]];
@@ -452,7 +456,7 @@ ObjectField accessModesField()
 {
     ObjectField f;
     f.id = QStringLiteral("accessModes");
-    f.label = tr("Access modes");
+    f.label = ObjectFieldsText::tr("Access modes");
     f.editor = ObjectField::Editor::Checks;
     f.choices = {QStringLiteral("ReadWriteOnce"), QStringLiteral("ReadOnlyMany"), QStringLiteral("ReadWriteMany"),
                  QStringLiteral("ReadWriteOncePod")};
@@ -478,7 +482,7 @@ ObjectField servicePortsField()
 {
     ObjectField f;
     f.id = QStringLiteral("service.ports");
-    f.label = tr("Ports");
+    f.label = ObjectFieldsText::tr("Ports");
     f.editor = ObjectField::Editor::Lines;
     f.placeholder = QStringLiteral("80:8080/TCP");
     f.read = [](const Json &o) {
@@ -506,7 +510,7 @@ ObjectField servicePortsField()
             const QString line = raw.trimmed();
             const auto m = form.match(line);
             if (!m.hasMatch())
-                return tr("\"%1\": write PORT[:TARGET][/PROTOCOL], optionally a name first and \"nodePort N\" last").arg(line);
+                return ObjectFieldsText::tr("\"%1\": write PORT[:TARGET][/PROTOCOL], optionally a name first and \"nodePort N\" last").arg(line);
             Json port = {{"port", m.captured(2).toInt()}};
             if (!m.captured(1).isEmpty())
                 port["name"] = m.captured(1).toStdString();
@@ -530,7 +534,7 @@ ObjectField dataField()
 {
     ObjectField f;
     f.id = QStringLiteral("data");
-    f.label = tr("Data");
+    f.label = ObjectFieldsText::tr("Data");
     f.editor = ObjectField::Editor::Lines;
     f.placeholder = QStringLiteral("key=value");
     f.read = [](const Json &o) {
@@ -540,17 +544,11 @@ ObjectField dataField()
     f.write = [](Json &o, const QString &value) -> std::optional<QString> {
         auto data = parseLabels(value);
         if (!data)
-            return tr("write one key=value per line");
+            return ObjectFieldsText::tr("write one key=value per line");
         setOrErase(o, {str(o, {"kind"}) == "Secret" ? "stringData" : "data"}, *data);
         return std::nullopt;
     };
     return f;
-}
-
-bool isWorkload(const QString &kind)
-{
-    return kind == QLatin1String("Deployment") || kind == QLatin1String("ReplicaSet") || kind == QLatin1String("Pod") ||
-           kind == QLatin1String("Job") || kind == QLatin1String("StatefulSet") || kind == QLatin1String("DaemonSet");
 }
 
 } // namespace
@@ -582,58 +580,58 @@ std::optional<Json> parseLabels(const QString &text)
 std::vector<ObjectField> objectFields(const QString &kind)
 {
     std::vector<ObjectField> fields;
-    fields.push_back(textField(QStringLiteral("name"), tr("Name"), {"metadata", "name"}));
+    fields.push_back(textField(QStringLiteral("name"), ObjectFieldsText::tr("Name"), {"metadata", "name"}));
     const bool clusterScoped = kind == QLatin1String("Namespace") || kind == QLatin1String("PersistentVolume") ||
                                kind == QLatin1String("StorageClass") || kind == QLatin1String("Node");
     if (!clusterScoped)
-        fields.push_back(textField(QStringLiteral("namespace"), tr("Namespace"), {"metadata", "namespace"}, QStringLiteral("default")));
-    fields.push_back(labelsField(QStringLiteral("labels"), tr("Labels"), {"metadata", "labels"}));
-    if (isWorkload(kind)) {
+        fields.push_back(textField(QStringLiteral("namespace"), ObjectFieldsText::tr("Namespace"), {"metadata", "namespace"}, QStringLiteral("default")));
+    fields.push_back(labelsField(QStringLiteral("labels"), ObjectFieldsText::tr("Labels"), {"metadata", "labels"}));
+    if (relations::isWorkloadKind(kind)) {
         if (kind == QLatin1String("Deployment") || kind == QLatin1String("ReplicaSet") || kind == QLatin1String("StatefulSet"))
-            fields.push_back(numberField(QStringLiteral("replicas"), tr("Replicas"), {"spec", "replicas"}));
+            fields.push_back(numberField(QStringLiteral("replicas"), ObjectFieldsText::tr("Replicas"), {"spec", "replicas"}));
         if (kind == QLatin1String("Job")) {
-            fields.push_back(numberField(QStringLiteral("completions"), tr("Completions"), {"spec", "completions"}));
-            fields.push_back(numberField(QStringLiteral("parallelism"), tr("Parallelism"), {"spec", "parallelism"}));
+            fields.push_back(numberField(QStringLiteral("completions"), ObjectFieldsText::tr("Completions"), {"spec", "completions"}));
+            fields.push_back(numberField(QStringLiteral("parallelism"), ObjectFieldsText::tr("Parallelism"), {"spec", "parallelism"}));
         }
-        fields.push_back(containerText(QStringLiteral("image"), tr("Image"), "image", QStringLiteral("nginx:1.27")));
+        fields.push_back(containerText(QStringLiteral("image"), ObjectFieldsText::tr("Image"), "image", QStringLiteral("nginx:1.27")));
         fields.push_back(commandField());
         fields.push_back(containerPortsField());
-        fields.push_back(resourceField(QStringLiteral("requests.cpu"), tr("CPU request"), "requests", "cpu"));
-        fields.push_back(resourceField(QStringLiteral("requests.memory"), tr("Memory request"), "requests", "memory"));
-        fields.push_back(resourceField(QStringLiteral("limits.cpu"), tr("CPU limit"), "limits", "cpu"));
-        fields.push_back(resourceField(QStringLiteral("limits.memory"), tr("Memory limit"), "limits", "memory"));
+        fields.push_back(resourceField(QStringLiteral("requests.cpu"), ObjectFieldsText::tr("CPU request"), "requests", "cpu"));
+        fields.push_back(resourceField(QStringLiteral("requests.memory"), ObjectFieldsText::tr("Memory request"), "requests", "memory"));
+        fields.push_back(resourceField(QStringLiteral("limits.cpu"), ObjectFieldsText::tr("CPU limit"), "limits", "cpu"));
+        fields.push_back(resourceField(QStringLiteral("limits.memory"), ObjectFieldsText::tr("Memory limit"), "limits", "memory"));
         fields.push_back(envField());
-        fields.push_back(probeField(QStringLiteral("readinessProbe"), tr("Readiness probe"), "readinessProbe"));
-        fields.push_back(probeField(QStringLiteral("livenessProbe"), tr("Liveness probe"), "livenessProbe"));
+        fields.push_back(probeField(QStringLiteral("readinessProbe"), ObjectFieldsText::tr("Readiness probe"), "readinessProbe"));
+        fields.push_back(probeField(QStringLiteral("livenessProbe"), ObjectFieldsText::tr("Liveness probe"), "livenessProbe"));
     } else if (kind == QLatin1String("Service")) {
-        fields.push_back(choiceField(QStringLiteral("service.type"), tr("Type"), {"spec", "type"},
+        fields.push_back(choiceField(QStringLiteral("service.type"), ObjectFieldsText::tr("Type"), {"spec", "type"},
                                      {QStringLiteral("ClusterIP"), QStringLiteral("NodePort"), QStringLiteral("LoadBalancer"),
                                       QStringLiteral("ExternalName")}));
         fields.push_back(servicePortsField());
-        fields.push_back(labelsField(QStringLiteral("selector"), tr("Selector"), {"spec", "selector"}));
+        fields.push_back(labelsField(QStringLiteral("selector"), ObjectFieldsText::tr("Selector"), {"spec", "selector"}));
     } else if (kind == QLatin1String("PersistentVolumeClaim")) {
         fields.push_back(quantityField(
-            QStringLiteral("storage"), tr("Storage size"),
+            QStringLiteral("storage"), ObjectFieldsText::tr("Storage size"),
             [](Json &o) -> Json & { return at(o, {"spec", "resources", "requests"}); },
             [](const Json &o) { return get(o, {"spec", "resources", "requests"}); }, "storage"));
         fields.push_back(accessModesField());
-        fields.push_back(textField(QStringLiteral("storageClassName"), tr("Storage class"), {"spec", "storageClassName"},
-                                   tr("(the default class)")));
-        fields.push_back(textField(QStringLiteral("volumeName"), tr("Volume"), {"spec", "volumeName"}));
+        fields.push_back(textField(QStringLiteral("storageClassName"), ObjectFieldsText::tr("Storage class"), {"spec", "storageClassName"},
+                                   ObjectFieldsText::tr("(the default class)")));
+        fields.push_back(textField(QStringLiteral("volumeName"), ObjectFieldsText::tr("Volume"), {"spec", "volumeName"}));
     } else if (kind == QLatin1String("PersistentVolume")) {
         fields.push_back(quantityField(
-            QStringLiteral("storage"), tr("Capacity"), [](Json &o) -> Json & { return at(o, {"spec", "capacity"}); },
+            QStringLiteral("storage"), ObjectFieldsText::tr("Capacity"), [](Json &o) -> Json & { return at(o, {"spec", "capacity"}); },
             [](const Json &o) { return get(o, {"spec", "capacity"}); }, "storage"));
         fields.push_back(accessModesField());
-        fields.push_back(textField(QStringLiteral("storageClassName"), tr("Storage class"), {"spec", "storageClassName"}));
-        fields.push_back(choiceField(QStringLiteral("reclaimPolicy"), tr("Reclaim policy"), {"spec", "persistentVolumeReclaimPolicy"},
+        fields.push_back(textField(QStringLiteral("storageClassName"), ObjectFieldsText::tr("Storage class"), {"spec", "storageClassName"}));
+        fields.push_back(choiceField(QStringLiteral("reclaimPolicy"), ObjectFieldsText::tr("Reclaim policy"), {"spec", "persistentVolumeReclaimPolicy"},
                                      {QStringLiteral("Retain"), QStringLiteral("Delete"), QStringLiteral("Recycle")}));
-        fields.push_back(textField(QStringLiteral("hostPath"), tr("Host path"), {"spec", "hostPath", "path"}));
+        fields.push_back(textField(QStringLiteral("hostPath"), ObjectFieldsText::tr("Host path"), {"spec", "hostPath", "path"}));
     } else if (kind == QLatin1String("StorageClass")) {
-        fields.push_back(textField(QStringLiteral("provisioner"), tr("Provisioner"), {"provisioner"}));
-        fields.push_back(choiceField(QStringLiteral("reclaimPolicy"), tr("Reclaim policy"), {"reclaimPolicy"},
+        fields.push_back(textField(QStringLiteral("provisioner"), ObjectFieldsText::tr("Provisioner"), {"provisioner"}));
+        fields.push_back(choiceField(QStringLiteral("reclaimPolicy"), ObjectFieldsText::tr("Reclaim policy"), {"reclaimPolicy"},
                                      {QStringLiteral("Delete"), QStringLiteral("Retain")}));
-        fields.push_back(choiceField(QStringLiteral("volumeBindingMode"), tr("Binding mode"), {"volumeBindingMode"},
+        fields.push_back(choiceField(QStringLiteral("volumeBindingMode"), ObjectFieldsText::tr("Binding mode"), {"volumeBindingMode"},
                                      {QStringLiteral("Immediate"), QStringLiteral("WaitForFirstConsumer")}));
     } else if (kind == QLatin1String("ConfigMap") || kind == QLatin1String("Secret")) {
         fields.push_back(dataField());
@@ -644,16 +642,16 @@ std::vector<ObjectField> objectFields(const QString &kind)
 std::vector<ObjectField> nodeFields()
 {
     std::vector<ObjectField> fields;
-    fields.push_back(textField(QStringLiteral("name"), tr("Name"), {"name"}));
-    fields.push_back(choiceField(QStringLiteral("node.kind"), tr("Kind"), {"kind"},
+    fields.push_back(textField(QStringLiteral("name"), ObjectFieldsText::tr("Name"), {"name"}));
+    fields.push_back(choiceField(QStringLiteral("node.kind"), ObjectFieldsText::tr("Kind"), {"kind"},
                                  {QStringLiteral("simulated"), QStringLiteral("process"), QStringLiteral("container"),
                                   QStringLiteral("vm")}));
     fields.push_back(quantityField(
-        QStringLiteral("cpu"), tr("CPU"), [](Json &o) -> Json & { return o; }, [](const Json &o) { return &o; }, "cpu"));
+        QStringLiteral("cpu"), ObjectFieldsText::tr("CPU"), [](Json &o) -> Json & { return o; }, [](const Json &o) { return &o; }, "cpu"));
     fields.push_back(quantityField(
-        QStringLiteral("memory"), tr("Memory"), [](Json &o) -> Json & { return o; }, [](const Json &o) { return &o; }, "memory"));
-    fields.push_back(numberField(QStringLiteral("pods"), tr("Pods"), {"pods"}));
-    fields.push_back(labelsField(QStringLiteral("labels"), tr("Labels"), {"labels"}));
+        QStringLiteral("memory"), ObjectFieldsText::tr("Memory"), [](Json &o) -> Json & { return o; }, [](const Json &o) { return &o; }, "memory"));
+    fields.push_back(numberField(QStringLiteral("pods"), ObjectFieldsText::tr("Pods"), {"pods"}));
+    fields.push_back(labelsField(QStringLiteral("labels"), ObjectFieldsText::tr("Labels"), {"labels"}));
     return fields;
 }
 
