@@ -4,6 +4,8 @@
 #include "gui/design/designdocument.h"
 #include "gui/design/templates.h"
 
+#include "designfixture.h"
+
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QTextStream>
@@ -22,25 +24,6 @@ int option(const QStringList &args, const QString &name, int fallback)
     return i >= 0 && i + 1 < args.size() ? args[i + 1].toInt() : fallback;
 }
 
-// A realistic mix: Deployments with their Services, ConfigMaps and claims, in 50 namespaces.
-QMap<QString, QString> design(int objects, int files)
-{
-    static const char *kinds[] = {"Deployment", "Service", "ConfigMap", "PersistentVolumeClaim"};
-    QMap<QString, QString> texts;
-    for (int i = 0; i < objects; ++i) {
-        const QString kind = QString::fromLatin1(kinds[i % 4]);
-        const QString ns = QStringLiteral("team-%1").arg(i % 50);
-        const QString name = QStringLiteral("app-%1").arg(i / 4);
-        QString &text = texts[QStringLiteral("manifests-%1.yaml").arg(i % files)];
-        if (!text.isEmpty())
-            text += QStringLiteral("---\n");
-        text += manifestYaml(newObject(kind, name, ns));
-    }
-    texts.insert(QString::fromLatin1(DesignDocument::kProjectFile),
-                 QStringLiteral("nodes:\n- name: node-1\n  kind: simulated\nlayout: {}\n"));
-    return texts;
-}
-
 } // namespace
 
 int main(int argc, char *argv[])
@@ -50,7 +33,7 @@ int main(int argc, char *argv[])
     const int objects = option(args, QStringLiteral("--objects"), 5000);
     const int files = std::max(1, option(args, QStringLiteral("--files"), 1));
     const int rounds = std::max(1, option(args, QStringLiteral("--rounds"), 3));
-    const QMap<QString, QString> texts = design(objects, files);
+    const QMap<QString, QString> texts = largeDesign(objects, files);
     qsizetype lines = 0;
     for (const QString &t : texts)
         lines += t.count(QLatin1Char('\n'));
