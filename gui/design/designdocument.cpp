@@ -1,6 +1,7 @@
 #include "gui/design/designdocument.h"
 
 #include "engine/core/yaml.h"
+#include "gui/design/scalaredit.h"
 #include "gui/design/texteditcommand.h"
 
 #include <QDir>
@@ -373,7 +374,15 @@ bool DesignDocument::updateObject(const ObjectKey &key, const Json &object)
         return false;
     if (existing->object == object)
         return true;
-    QMap<QString, QString> after{{existing->file, documentsReplaced(existing->file, {{existing->document, manifestYaml(object)}})}};
+    // Replaced scalars are written over the old ones (comments, order and style stay); anything
+    // more rewrites the object's document.
+    const File &file = m_files[existing->file];
+    const SourceDocument &source = file.documents[size_t(existing->document)];
+    const std::string_view documentText = std::string_view(file.utf8).substr(source.begin, source.end - source.begin);
+    const std::optional<std::string> edited = replaceScalars(documentText, source, object);
+    QMap<QString, QString> after{
+        {existing->file, edited ? QString::fromStdString(file.utf8.substr(0, source.begin) + *edited + file.utf8.substr(source.end))
+                                : documentsReplaced(existing->file, {{existing->document, manifestYaml(object)}})}};
     const ObjectKey renamed = ObjectKey::of(object);
     if (renamed != key) {
         Json project = projectJson();
