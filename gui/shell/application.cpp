@@ -1,6 +1,7 @@
 #include "gui/shell/application.h"
 
 #include "gui/design/designdocument.h"
+#include "gui/design/objectkey.h"
 
 #include "gui/shell/language.h"
 #include "gui/shell/mainwindow.h"
@@ -49,7 +50,10 @@ int runApplication(int argc, char *argv[])
                                         QStringLiteral("Render the main window into a PNG file and exit."), QStringLiteral("FILE"));
     const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size for --screenshot (default 1440x900)."),
                                   QStringLiteral("WxH"), QStringLiteral("1440x900"));
-    parser.addOptions({open, sample, theme, lang, screenshot, size});
+    const QCommandLineOption select(QStringLiteral("select"),
+                                    QStringLiteral("Select an object before the screenshot, as Kind/namespace/name (Deployment.apps/default/web)."),
+                                    QStringLiteral("ID"));
+    parser.addOptions({open, sample, theme, lang, screenshot, size, select});
     parser.process(app);
 
     const bool scripted = parser.isSet(screenshot);
@@ -86,6 +90,12 @@ int runApplication(int argc, char *argv[])
             return fail(QStringLiteral("--size takes WIDTHxHEIGHT, like 1440x900"));
         window.resize(wh[0].toInt(), wh[1].toInt());
         window.show();
+        if (parser.isSet(select)) {
+            const ObjectKey key = ObjectKey::fromId(parser.value(select));
+            if (!window.document()->find(key) && !window.document()->node(key.name))
+                return fail(QStringLiteral("--select: the design has no %1").arg(parser.value(select)));
+            window.selectKeys({key});
+        }
         int result = 0;
         // Let the layouts and the canvas settle before rendering.
         QTimer::singleShot(300, &app, [&] {

@@ -195,8 +195,10 @@ void Inspector::refreshValues()
         QWidget *editor = m_editors.value(field.id);
         const QString value = field.read(object);
         if (auto *line = qobject_cast<QLineEdit *>(editor)) {
-            if (!line->hasFocus() && line->text() != value)
+            if (!line->hasFocus() && line->text() != value) {
                 line->setText(value);
+                line->setCursorPosition(0);  // show the start of a long value (a command line)
+            }
         } else if (auto *combo = qobject_cast<QComboBox *>(editor)) {
             if (combo->findText(value) < 0)
                 combo->addItem(value);

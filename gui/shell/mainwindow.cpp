@@ -122,7 +122,12 @@ MainWindow::MainWindow(QWidget *parent)
     updateHint();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // The scene's items go after the document: their last selection change must not reach views
+    // that read the document.
+    disconnect(m_scene, nullptr, this, nullptr);
+}
 
 void MainWindow::createDocks()
 {

@@ -134,6 +134,8 @@ TopologyScene::TopologyScene(DesignDocument *document, QObject *parent) : QGraph
 
 TopologyScene::~TopologyScene()
 {
+    // Going away says nothing: views connected to the selection may be gone already.
+    blockSignals(true);
     // Edges first: they hold pointers to the cards.
     qDeleteAll(m_edges);
     m_edges.clear();

@@ -9,6 +9,7 @@
 #include "gui/shell/objecttree.h"
 #include "gui/shell/problemspanel.h"
 #include "gui/shell/yamlfiles.h"
+#include "gui/topology/topologyscene.h"
 #include "gui/topology/topologyview.h"
 #include "gui/yaml/yamleditor.h"
 #include "gui/yaml/yamltextedit.h"
@@ -67,6 +68,24 @@ private Q_SLOTS:
         QCOMPARE(window.yaml()->currentEditor(), editor);
         const int line = editor->textEdit()->textCursor().blockNumber() + 1;
         QCOMPARE(line, window.document()->find(kFrontend)->line);
+    }
+
+    // Closing with a selection on the canvas: the scene's last selection change reaches no view
+    // that reads the document (it crashed at exit once).
+    void closingWithASelection()
+    {
+        auto *window = new MainWindow;
+        window->openSample(QStringLiteral("guestbook"));
+        window->show();
+        window->selectKeys({kFrontend});
+        QCOMPARE(window->scene()->selectedKeys(), QList<ObjectKey>{kFrontend});
+        bool documentGone = false;
+        int lateSignals = 0;
+        connect(window->document(), &QObject::destroyed, this, [&] { documentGone = true; });
+        connect(window->scene(), &TopologyScene::selectionChangedTo, this, [&] { lateSignals += documentGone; });
+        delete window;
+        QVERIFY(documentGone);
+        QCOMPARE(lateSignals, 0);
     }
 
     void inspectorEditsShowInTheYamlAndUndo()
