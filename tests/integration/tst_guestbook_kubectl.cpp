@@ -2,6 +2,7 @@
 // --nodes 3` with the real kubectl: applied as a folder, every Deployment becomes Available, every
 // Service finds the pods it selects, and `get all` shows what a real cluster shows.
 #include "clusterfixture.h"
+#include "tests/support/examples.h"
 
 using cd::Json;
 using namespace cd::test;

@@ -5,6 +5,7 @@
 // StatefulSet) get kubectl's own "resource mapping not found" error, while the supported Service
 // next to a StatefulSet still applies.
 #include "clusterfixture.h"
+#include "tests/support/examples.h"
 
 #include "engine/core/yaml.h"
 
@@ -44,12 +45,9 @@ QList<Example> indexedExamples()
     return out;
 }
 
-std::vector<Json> documents(const QString &path)
+std::vector<Json> documents(const QString &relativePath)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    auto docs = cd::parseYamlDocuments(file.readAll().toStdString());
+    auto docs = cd::parseYamlDocuments(readExample(relativePath).toStdString());
     std::vector<Json> out;
     if (docs.ok())
         for (const auto &d : *docs)
@@ -194,7 +192,7 @@ private Q_SLOTS:
         QFETCH(QString, path);
         QFETCH(int, index);
         const QString file = examplesDir() + "/" + path;
-        const std::vector<Json> docs = documents(file);
+        const std::vector<Json> docs = documents(path);
         QVERIFY2(!docs.empty(), qPrintable("no documents in " + path));
 
         const QString fixed = explicitNamespace(docs);

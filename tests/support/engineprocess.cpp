@@ -1,6 +1,5 @@
 #include "engineprocess.h"
 
-#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
@@ -150,12 +149,6 @@ std::unique_ptr<QProcess> Kubectl::start(const QStringList &arguments) const
     process->start(binary(), baseArguments() + arguments);
     process->waitForStarted(5000);
     return process;
-}
-
-QString examplesDir()
-{
-    const QString dir = qEnvironmentVariable("CLUSTERDECK_EXAMPLES_DIR");  // set by CTest
-    return QDir(dir).exists() ? dir : QString();
 }
 
 } // namespace cd::test

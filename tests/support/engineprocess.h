@@ -64,9 +64,6 @@ private:
     QTemporaryDir m_cache;
 };
 
-// The k8s-examples folder (tests/data/k8s-examples, named by CLUSTERDECK_EXAMPLES_DIR), or empty.
-QString examplesDir();
-
 } // namespace cd::test
 
 // Skips (or fails with CI=true) when kubectl is missing.

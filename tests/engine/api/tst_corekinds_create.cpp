@@ -4,9 +4,8 @@
 // defaulting, and bad input fails with the field path and message Kubernetes v1.32 gives.
 
 #include "corekindstestkit.h"
+#include "tests/support/examples.h"
 
-#include <QDirIterator>
-#include <QFile>
 #include <QtTest>
 
 #include <set>
@@ -46,16 +45,10 @@ private Q_SLOTS:
 
 void CoreKindsCreateTest::examplesPass()
 {
-    const QString root = qEnvironmentVariable("CLUSTERDECK_EXAMPLES_DIR");
-    QVERIFY2(!root.isEmpty(), "CLUSTERDECK_EXAMPLES_DIR is set by CTest");
-    QVERIFY2(QDir(root).exists(), qPrintable(root));
+    QVERIFY2(!examplesDir().isEmpty(), kNoExamples);
     int checked = 0;
-    QDirIterator it(root, {"*.yaml", "*.yml"}, QDir::Files, QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        const QString path = it.next();
-        QFile file(path);
-        QVERIFY(file.open(QIODevice::ReadOnly));
-        const QByteArray text = file.readAll();
+    for (const QString &path : exampleFiles()) {
+        const QByteArray text = readExample(path);
         auto documents = parseYamlDocuments(std::string_view(text.constData(), size_t(text.size())));
         if (!documents.ok())
             QFAIL(qPrintable(path + ": " + QString::fromStdString(documents.error().message)));

@@ -5,38 +5,22 @@
 #include "engine/api/manifestcheck.h"
 #include "engine/core/yaml.h"
 #include "engine/core/yamlsource.h"
+#include "tests/support/examples.h"
 
-#include <QDirIterator>
-#include <QFile>
 #include <QtTest>
 
 #include <map>
 
 using namespace cd;
 using namespace cd::api;
+using namespace cd::test;
 using Severity = ManifestProblem::Severity;
 
 namespace {
 
-QString examplesDir()
-{
-    // CTest sets the variable; run by hand, the folder is found from this file's place.
-    const QString dir = qEnvironmentVariable("CLUSTERDECK_EXAMPLES_DIR");
-    return dir.isEmpty() ? QFileInfo(QStringLiteral(__FILE__)).dir().filePath(QStringLiteral("../../data/k8s-examples"))
-                         : dir;
-}
-
-QByteArray readFile(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        qFatal("cannot read %s", qPrintable(path));
-    return file.readAll();
-}
-
 Json example(const QString &relativePath, int document = 0)
 {
-    const QByteArray text = readFile(examplesDir() + QLatin1Char('/') + relativePath);
+    const QByteArray text = readExample(relativePath);
     const auto documents = parseYamlSource(std::string_view(text.constData(), size_t(text.size())));
     int index = 0;
     for (const SourceDocument &d : documents) {
@@ -87,6 +71,7 @@ class TestManifestCheck : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase();
     void examples_data();
     void examples();
     void brokenVariants_data();
@@ -98,20 +83,20 @@ private Q_SLOTS:
     void nullValuesDoNotThrow();
 };
 
+void TestManifestCheck::initTestCase()
+{
+    QVERIFY2(!examplesDir().isEmpty(), kNoExamples);
+}
+
 void TestManifestCheck::examples_data()
 {
     QTest::addColumn<QString>("file");
     QTest::addColumn<int>("document");
-    QDirIterator it(examplesDir(), {QStringLiteral("*.yaml"), QStringLiteral("*.yml")}, QDir::Files,
-                    QDirIterator::Subdirectories);
-    QStringList files;
-    while (it.hasNext())
-        files << QDir(examplesDir()).relativeFilePath(it.next());
-    files.sort();
+    const QStringList files = exampleFiles();
     QVERIFY(files.size() >= 40);
     int documents = 0;
     for (const QString &file : files) {
-        const QByteArray text = readFile(examplesDir() + QLatin1Char('/') + file);
+        const QByteArray text = readExample(file);
         int index = 0;
         for (const SourceDocument &d : parseYamlSource(std::string_view(text.constData(), size_t(text.size())))) {
             if (d.empty)

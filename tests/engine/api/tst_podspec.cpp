@@ -5,10 +5,8 @@
 #include "engine/api/registry.h"
 #include "engine/api/resources/podspec.h"
 #include "engine/core/yaml.h"
+#include "tests/support/examples.h"
 
-#include <QDir>
-#include <QDirIterator>
-#include <QFile>
 #include <QtTest>
 
 #include <algorithm>
@@ -16,6 +14,7 @@
 
 using namespace cd;
 using namespace cd::api;
+using namespace cd::test;
 
 namespace {
 
@@ -94,31 +93,18 @@ QString joined(const std::vector<std::string> &lines)
     return out.join(QStringLiteral("\n"));
 }
 
-QString examplesDir()
-{
-    const QString dir = qEnvironmentVariable("CLUSTERDECK_EXAMPLES_DIR");  // set by CTest
-    return QDir(dir).exists() ? dir : QString();
-}
-
 // Every object of the given kinds in the example manifests, with the file it came from.
 std::vector<std::pair<QString, Json>> exampleObjects(const std::vector<std::string> &kinds)
 {
     std::vector<std::pair<QString, Json>> out;
-    const QString root = examplesDir();
-    QDirIterator it(root, {QStringLiteral("*.yaml"), QStringLiteral("*.yml")}, QDir::Files,
-                    QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        const QString path = it.next();
-        QFile file(path);
-        if (!file.open(QIODevice::ReadOnly))
-            continue;
-        const QByteArray bytes = file.readAll();
+    for (const QString &path : exampleFiles()) {
+        const QByteArray bytes = readExample(path);
         auto docs = parseYamlDocuments(std::string_view(bytes.constData(), size_t(bytes.size())));
         if (!docs.ok())
             continue;
         for (const YamlDocument &doc : docs.value())
             if (std::find(kinds.begin(), kinds.end(), str(doc.value, {"kind"})) != kinds.end())
-                out.emplace_back(QDir(root).relativeFilePath(path), doc.value);
+                out.emplace_back(path, doc.value);
     }
     return out;
 }

@@ -6,9 +6,8 @@
 #include "engine/api/resources/gosyntax.h"
 #include "engine/core/yaml.h"
 #include "engine/store/store.h"
+#include "tests/support/examples.h"
 
-#include <QDirIterator>
-#include <QFile>
 #include <QtTest>
 
 using namespace cd;
@@ -125,16 +124,11 @@ private Q_SLOTS:
     // Every Deployment, ReplicaSet and Job of the example corpus is accepted once defaulted.
     void examplesPassAfterDefaults()
     {
-        const QString root = qEnvironmentVariable("CLUSTERDECK_EXAMPLES_DIR");
-        QVERIFY2(QFileInfo(root).isDir(), qPrintable("no example corpus at " + root));
+        QVERIFY2(!test::examplesDir().isEmpty(), test::kNoExamples);
         std::map<std::string, int> seen;
         int fileIndex = 0;
-        QDirIterator files(root, {"*.yaml", "*.yml"}, QDir::Files, QDirIterator::Subdirectories);
-        while (files.hasNext()) {
-            const QString path = files.next();
-            QFile file(path);
-            QVERIFY(file.open(QIODevice::ReadOnly));
-            const QByteArray text = file.readAll();
+        for (const QString &path : test::exampleFiles()) {
+            const QByteArray text = test::readExample(path);
             auto documents = parseYamlDocuments(std::string_view(text.constData(), size_t(text.size())));
             QVERIFY2(documents.ok(), qPrintable(path));
             ++fileIndex;

@@ -6,8 +6,8 @@
 #include "engine/controllers/controllermanager.h"
 #include "engine/core/yaml.h"
 #include "inprocesscluster.h"
+#include "tests/support/examples.h"
 
-#include <QFile>
 #include <QtTest>
 
 using namespace cd;
@@ -72,11 +72,8 @@ Json podUsing(const std::string &name, const std::string &claimName, const std::
 
 Json example(const std::string &file)
 {
-    const QByteArray dir = qgetenv("CLUSTERDECK_EXAMPLES_DIR");
-    QFile f(QString::fromUtf8(dir) + "/website/pods/storage/" + QString::fromStdString(file));
-    if (!f.open(QIODevice::ReadOnly))
-        return Json();
-    auto parsed = parseYaml(f.readAll().toStdString());
+    const QByteArray text = test::readExample(QStringLiteral("website/pods/storage/") + QString::fromStdString(file));
+    auto parsed = parseYaml(text.toStdString());
     return parsed.ok() ? *parsed : Json();
 }
 
@@ -142,6 +139,7 @@ private Q_SLOTS:
     // Kubernetes' "Configure a Pod to Use a PersistentVolume for Storage" task.
     void theExampleClaimBindsToTheExampleVolume()
     {
+        QVERIFY2(!test::examplesDir().isEmpty(), test::kNoExamples);
         start(true);
         const Json volumeYaml = example("pv-volume.yaml"), claimYaml = example("pv-claim.yaml"),
                    podYaml = example("pv-pod.yaml");

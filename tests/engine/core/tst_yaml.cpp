@@ -1,9 +1,8 @@
 // YAML to JSON: multi-document streams, YAML 1.2 core-schema scalars, errors with line and column,
 // emitting, and every upstream example manifest of tests/data/k8s-examples (block and KYAML).
 #include "engine/core/yaml.h"
+#include "tests/support/examples.h"
 
-#include <QDir>
-#include <QDirIterator>
 #include <QFile>
 #include <QtTest>
 
@@ -29,15 +28,6 @@ std::string error(const std::string &text)
     if (v.error().kind != cd::ErrorKind::BadRequest)
         return "not a BadRequest: " + v.error().message;
     return v.error().message;
-}
-
-QString examplesDir()
-{
-    // CTest sets CLUSTERDECK_EXAMPLES_DIR; run by hand, fall back to this file's place in the tree.
-    const QString dir = qEnvironmentVariable("CLUSTERDECK_EXAMPLES_DIR");
-    if (!dir.isEmpty())
-        return dir;
-    return QDir::cleanPath(QFileInfo(QStringLiteral(__FILE__)).absolutePath() + "/../../data/k8s-examples");
 }
 
 } // namespace
@@ -282,8 +272,8 @@ void TestYaml::emitRoundTrip()
 
 void TestYaml::examplesAllParse()
 {
-    const QString dir = examplesDir();
-    QFile index(dir + "/INDEX.md");
+    QVERIFY2(!cd::test::examplesDir().isEmpty(), cd::test::kNoExamples);
+    QFile index(cd::test::examplesDir() + "/INDEX.md");
     QVERIFY2(index.open(QIODevice::ReadOnly), qPrintable("missing " + index.fileName()));
     // The table of INDEX.md: | path | kinds in document order | format | ...
     QMap<QString, QStringList> kindsByFile;
@@ -306,13 +296,8 @@ void TestYaml::examplesAllParse()
 
     int files = 0;
     int kyaml = 0;
-    QDirIterator it(dir, {"*.yaml", "*.yml"}, QDir::Files, QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        const QString path = it.next();
-        const QString relative = QDir(dir).relativeFilePath(path);
-        QFile file(path);
-        QVERIFY(file.open(QIODevice::ReadOnly));
-        const QByteArray text = file.readAll();
+    for (const QString &relative : cd::test::exampleFiles()) {
+        const QByteArray text = cd::test::readExample(relative);
         if (kyamlFiles.contains(relative)) {
             // Flow style: the document is one "{ ... }" mapping.
             QVERIFY2(text.startsWith("---\n{") || text.contains("\n{\n"), qPrintable(relative));
@@ -340,12 +325,9 @@ void TestYaml::examplesAllParse()
 
 void TestYaml::examplesContent()
 {
-    const QString dir = examplesDir();
+    QVERIFY2(!cd::test::examplesDir().isEmpty(), cd::test::kNoExamples);
     auto documents = [&](const QString &relative) {
-        QFile file(dir + "/" + relative);
-        if (!file.open(QIODevice::ReadOnly))
-            qFatal("missing %s", qPrintable(relative));
-        auto docs = cd::parseYamlDocuments(file.readAll().toStdString());
+        auto docs = cd::parseYamlDocuments(cd::test::readExample(relative).toStdString());
         if (!docs.ok())
             qFatal("%s: %s", qPrintable(relative), docs.error().message.c_str());
         return *docs;

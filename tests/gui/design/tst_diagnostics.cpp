@@ -2,32 +2,16 @@
 // Kubernetes message and field path. Expected places are computed from the text itself.
 
 #include "gui/design/diagnostics.h"
+#include "tests/support/examples.h"
 
-#include <QDirIterator>
-#include <QFile>
-#include <QFileInfo>
 #include <QtTest>
 
 using namespace cd;
 using namespace cd::gui;
+using namespace cd::test;
 using Severity = Diagnostic::Severity;
 
 namespace {
-
-QString examplesDir()
-{
-    const QString dir = qEnvironmentVariable("CLUSTERDECK_EXAMPLES_DIR");
-    return dir.isEmpty() ? QFileInfo(QStringLiteral(__FILE__)).dir().filePath(QStringLiteral("../../data/k8s-examples"))
-                         : dir;
-}
-
-QString readExample(const QString &relativePath)
-{
-    QFile file(examplesDir() + QLatin1Char('/') + relativePath);
-    if (!file.open(QIODevice::ReadOnly))
-        qFatal("cannot read %s", qPrintable(relativePath));
-    return QString::fromUtf8(file.readAll());
-}
 
 QList<Diagnostic> diagnoseText(const QString &text, const QSet<ObjectKey> &before = {})
 {
@@ -80,6 +64,7 @@ class TestDiagnostics : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase();
     void examplesHaveNoFalseDiagnostics_data();
     void examplesHaveNoFalseDiagnostics();
     void brokenVariants_data();
@@ -95,14 +80,19 @@ private Q_SLOTS:
     void severalDocuments();
 };
 
+void TestDiagnostics::initTestCase()
+{
+    QVERIFY2(!examplesDir().isEmpty(), kNoExamples);
+}
+
 void TestDiagnostics::examplesHaveNoFalseDiagnostics_data()
 {
     QTest::addColumn<QString>("file");
     QTest::addColumn<QString>("unsupportedKind"); // the one kind expected as an info, if any
-    QDirIterator it(examplesDir(), {QStringLiteral("*.yaml")}, QDir::Files, QDirIterator::Subdirectories);
     int count = 0;
-    while (it.hasNext()) {
-        const QString file = QDir(examplesDir()).relativeFilePath(it.next());
+    for (const QString &file : exampleFiles()) {
+        if (!file.endsWith(QLatin1String(".yaml")))
+            continue;
         QString unsupported;
         if (file.endsWith(QLatin1String("daemonset.yaml")))
             unsupported = QStringLiteral("DaemonSet");
@@ -120,7 +110,7 @@ void TestDiagnostics::examplesHaveNoFalseDiagnostics()
 {
     QFETCH(QString, file);
     QFETCH(QString, unsupportedKind);
-    const QString text = readExample(file);
+    const QString text = readExampleText(file);
     const QList<Diagnostic> all = diagnoseText(text);
     if (unsupportedKind.isEmpty()) {
         QVERIFY2(all.isEmpty(), qPrintable(describe(all)));
@@ -195,7 +185,7 @@ void TestDiagnostics::brokenVariants()
     QFETCH(QString, after);
     QFETCH(QString, fieldPath);
     QFETCH(QString, message);
-    QString text = readExample(kDeployment);
+    QString text = readExampleText(kDeployment);
     QVERIFY(diagnoseText(text).isEmpty());
     QVERIFY(text.contains(from));
     text.replace(from, to);
@@ -213,7 +203,7 @@ void TestDiagnostics::brokenVariants()
 void TestDiagnostics::missingFieldAtNearestAncestor()
 {
     // No image: the error is about containers[0].image, which is not written; the container is.
-    QString text = readExample(kDeployment);
+    QString text = readExampleText(kDeployment);
     text.remove(QStringLiteral("        image: nginx:1.14.2\n"));
     const QList<Diagnostic> errors = diagnoseText(text);
     QVERIFY2(errors.size() == 1, qPrintable(describe(errors)));
@@ -227,7 +217,7 @@ void TestDiagnostics::missingFieldAtNearestAncestor()
 
 void TestDiagnostics::parseErrorAtItsPlace()
 {
-    QString text = readExample(kDeployment);
+    QString text = readExampleText(kDeployment);
     text.replace(QStringLiteral("  replicas: 3"), QStringLiteral("  replicas: [3"));
     const QList<Diagnostic> all = diagnoseText(text);
     QVERIFY2(all.size() == 1, qPrintable(describe(all)));
@@ -238,7 +228,7 @@ void TestDiagnostics::parseErrorAtItsPlace()
     QVERIFY(all[0].line >= placeOf(text, QStringLiteral("[3")).line);
 
     // A tab in the indentation: the parser stops at the tab's line.
-    QString tabbed = readExample(kDeployment);
+    QString tabbed = readExampleText(kDeployment);
     tabbed.replace(QStringLiteral("  replicas: 3"), QStringLiteral("  replicas: 3\n\tpaused: true"));
     const QList<Diagnostic> tab = diagnoseText(tabbed);
     QVERIFY2(tab.size() == 1, qPrintable(describe(tab)));
@@ -316,7 +306,7 @@ void TestDiagnostics::cachedResultsFollowMovedLines()
 {
     // The same broken document, diagnosed again after lines were added above it: the check is
     // cached by text, the place must still move.
-    QString text = readExample(kDeployment);
+    QString text = readExampleText(kDeployment);
     text.replace(QStringLiteral("replicas: 3"), QStringLiteral("replicas: -1"));
     const QList<Diagnostic> first = diagnoseText(text);
     QCOMPARE(first.size(), 1);
@@ -332,7 +322,7 @@ void TestDiagnostics::cachedResultsFollowMovedLines()
 void TestDiagnostics::severalDocuments()
 {
     // The guestbook's six documents, the fourth broken: only it is reported, with its index.
-    QString text = readExample(QStringLiteral("examples/web/guestbook/all-in-one/guestbook-all-in-one.yaml"));
+    QString text = readExampleText(QStringLiteral("examples/web/guestbook/all-in-one/guestbook-all-in-one.yaml"));
     QVERIFY(diagnoseText(text).isEmpty());
     const int at =
         text.indexOf(QLatin1String("replicas:"), text.indexOf(QLatin1String("name: redis-replica\n  labels")));

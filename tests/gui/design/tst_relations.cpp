@@ -4,14 +4,15 @@
 #include "gui/design/designdocument.h"
 #include "gui/design/relations.h"
 #include "gui/design/templates.h"
+#include "tests/support/examples.h"
 
 #include <QDir>
-#include <QFile>
 #include <QtTest>
 
 using namespace cd;
 using namespace cd::gui;
 using namespace cd::gui::relations;
+using namespace cd::test;
 
 namespace {
 
@@ -55,14 +56,6 @@ bool hasEdge(const QList<Edge> &all, const QString &fromId, const QString &toId,
     return false;
 }
 
-QString examples()
-{
-    const QString dir = qEnvironmentVariable("CLUSTERDECK_EXAMPLES_DIR");
-    return dir.isEmpty()
-               ? QFileInfo(QStringLiteral(__FILE__)).absolutePath() + QStringLiteral("/../../data/k8s-examples")
-               : dir;
-}
-
 // Replaces the objects of `objects` that connect() changed (same key).
 std::vector<Json> applied(std::vector<Json> objects, const std::vector<Json> &changed)
 {
@@ -81,10 +74,10 @@ class TestRelations : public QObject {
 private Q_SLOTS:
     void guestbookAllInOne()
     {
-        QFile file(examples() + QStringLiteral("/examples/web/guestbook/all-in-one/guestbook-all-in-one.yaml"));
-        QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(file.fileName()));
+        QVERIFY2(!examplesDir().isEmpty(), kNoExamples);
         DesignDocument doc;
-        doc.load({{QStringLiteral("guestbook.yaml"), QString::fromUtf8(file.readAll())}});
+        doc.load({{QStringLiteral("guestbook.yaml"),
+                   readExampleText(QStringLiteral("examples/web/guestbook/all-in-one/guestbook-all-in-one.yaml"))}});
         QCOMPARE(int(doc.objects().size()), 6);
         const QList<Edge> all = edges(doc.objects());
         const QList<Edge> selectors = ofKind(all, EdgeKind::Selector);
@@ -105,13 +98,12 @@ private Q_SLOTS:
 
     void guestbookWebsite()
     {
-        const QDir dir(examples() + QStringLiteral("/website/application/guestbook"));
+        QVERIFY2(!examplesDir().isEmpty(), kNoExamples);
+        const QString folder = QStringLiteral("website/application/guestbook");
         QMap<QString, QString> files;
-        for (const QString &name : dir.entryList({QStringLiteral("*.yaml")}, QDir::Files)) {
-            QFile f(dir.filePath(name));
-            QVERIFY(f.open(QIODevice::ReadOnly));
-            files.insert(name, QString::fromUtf8(f.readAll()));
-        }
+        for (const QString &name :
+             QDir(examplesDir() + QLatin1Char('/') + folder).entryList({QStringLiteral("*.yaml")}, QDir::Files))
+            files.insert(name, readExampleText(folder + QLatin1Char('/') + name));
         QCOMPARE(files.size(), 6);
         DesignDocument doc;
         doc.load(files);

@@ -8,12 +8,12 @@
 #include "gui/topology/nodeitem.h"
 #include "gui/topology/objectcard.h"
 #include "gui/topology/topologyscene.h"
+#include "tests/support/examples.h"
 
 #include <QApplication>
 #include <QClipboard>
 #include <QElapsedTimer>
 #include <QFile>
-#include <QFileInfo>
 #include <QGraphicsSceneMouseEvent>
 #include <QImage>
 #include <QMimeData>
@@ -650,15 +650,9 @@ private Q_SLOTS:
 
     void automaticLayoutIsDeterministicAndTidy()
     {
-        QFile file(QString::fromLocal8Bit(qgetenv("CLUSTERDECK_EXAMPLES_DIR")) +
-                   QStringLiteral("/examples/web/guestbook/all-in-one/guestbook-all-in-one.yaml"));
-        if (!file.open(QIODevice::ReadOnly)) {
-            file.setFileName(
-                QFileInfo(QStringLiteral(__FILE__)).absolutePath() +
-                QStringLiteral("/../../data/k8s-examples/examples/web/guestbook/all-in-one/guestbook-all-in-one.yaml"));
-            QVERIFY(file.open(QIODevice::ReadOnly));
-        }
-        const QString text = QString::fromUtf8(file.readAll());
+        QVERIFY2(!test::examplesDir().isEmpty(), test::kNoExamples);
+        const QString text =
+            test::readExampleText(QStringLiteral("examples/web/guestbook/all-in-one/guestbook-all-in-one.yaml"));
         const QString project = QStringLiteral(
             "nodes:\n- {name: a, kind: simulated}\n- {name: b, kind: process}\n- {name: c, kind: container}\n");
         DesignDocument doc;

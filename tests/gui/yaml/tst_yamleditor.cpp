@@ -9,11 +9,10 @@
 #include "gui/yaml/folding.h"
 #include "gui/yaml/yamleditor.h"
 #include "gui/yaml/yamltextedit.h"
+#include "tests/support/examples.h"
 
 #include <QAbstractItemView>
 #include <QAction>
-#include <QFile>
-#include <QFileInfo>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QTextBlock>
@@ -21,23 +20,9 @@
 
 using namespace cd;
 using namespace cd::gui;
+using cd::test::readExampleText;
 
 namespace {
-
-QString examplesDir()
-{
-    const QString dir = qEnvironmentVariable("CLUSTERDECK_EXAMPLES_DIR");
-    return dir.isEmpty() ? QFileInfo(QStringLiteral(__FILE__)).dir().filePath(QStringLiteral("../../data/k8s-examples"))
-                         : dir;
-}
-
-QString readExample(const QString &relativePath)
-{
-    QFile file(examplesDir() + QLatin1Char('/') + relativePath);
-    if (!file.open(QIODevice::ReadOnly))
-        qFatal("cannot read %s", qPrintable(relativePath));
-    return QString::fromUtf8(file.readAll());
-}
 
 const QString kDeploymentFile = QStringLiteral("website/controllers/nginx-deployment.yaml");
 const QString kGuestbookFile = QStringLiteral("examples/web/guestbook/all-in-one/guestbook-all-in-one.yaml");
@@ -71,6 +56,7 @@ class TestYamlEditor : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase();
     void init();
     void cleanup();
 
@@ -98,6 +84,11 @@ private:
     YamlTextEdit *m_edit = nullptr;
 };
 
+void TestYamlEditor::initTestCase()
+{
+    QVERIFY2(!cd::test::examplesDir().isEmpty(), cd::test::kNoExamples);
+}
+
 void TestYamlEditor::init()
 {
     m_editor = new YamlEditor;
@@ -115,7 +106,7 @@ void TestYamlEditor::cleanup()
 
 void TestYamlEditor::ownUndoIsOff()
 {
-    m_editor->setText(readExample(kDeploymentFile));
+    m_editor->setText(readExampleText(kDeploymentFile));
     QVERIFY(!m_edit->document()->isUndoRedoEnabled());
     QTest::keyClicks(m_edit, "x");
     QVERIFY(!m_edit->document()->isUndoAvailable());
@@ -135,9 +126,9 @@ void TestYamlEditor::setTextKeepingCursorKeepsCursorAndScroll()
     // A long file, scrolled, with the cursor on `image:` of the last document.
     QString text;
     for (int i = 0; i < 20; ++i)
-        text +=
-            readExample(kDeploymentFile).replace(QStringLiteral("nginx-deployment"), QStringLiteral("web-%1").arg(i)) +
-            QStringLiteral("---\n");
+        text += readExampleText(kDeploymentFile)
+                    .replace(QStringLiteral("nginx-deployment"), QStringLiteral("web-%1").arg(i)) +
+                QStringLiteral("---\n");
     m_editor->setText(text);
     const int imageAt = int(text.lastIndexOf(QLatin1String("image: nginx")));
     placeCursor(m_edit, imageAt + 7);
@@ -171,8 +162,8 @@ void TestYamlEditor::setTextKeepingCursorKeepsCursorAndScroll()
 void TestYamlEditor::setTextKeepingCursorIsNotAnEdit()
 {
     QSignalSpy edited(m_editor, &YamlEditor::textEdited);
-    m_editor->setText(readExample(kDeploymentFile));
-    QString text = readExample(kDeploymentFile);
+    m_editor->setText(readExampleText(kDeploymentFile));
+    QString text = readExampleText(kDeploymentFile);
     m_editor->setTextKeepingCursor(text.replace(QStringLiteral("replicas: 3"), QStringLiteral("replicas: 5")));
     m_editor->setTextKeepingCursor(text); // unchanged: nothing happens
     QCOMPARE(edited.count(), 0);
@@ -181,7 +172,7 @@ void TestYamlEditor::setTextKeepingCursorIsNotAnEdit()
 
 void TestYamlEditor::typingEmitsTextEdited()
 {
-    const QString text = readExample(kDeploymentFile);
+    const QString text = readExampleText(kDeploymentFile);
     m_editor->setText(text);
     QSignalSpy edited(m_editor, &YamlEditor::textEdited);
     placeCursor(m_edit, positionOf(text, QStringLiteral("3\n")));
@@ -195,7 +186,7 @@ void TestYamlEditor::typingEmitsTextEdited()
 
 void TestYamlEditor::findNextPreviousAndCase()
 {
-    const QString text = readExample(kDeploymentFile);
+    const QString text = readExampleText(kDeploymentFile);
     m_editor->setText(text);
     FindBar *bar = m_editor->findBar();
     m_editor->showFind();
@@ -223,7 +214,7 @@ void TestYamlEditor::findNextPreviousAndCase()
 
 void TestYamlEditor::replaceAndReplaceAll()
 {
-    const QString text = readExample(kDeploymentFile);
+    const QString text = readExampleText(kDeploymentFile);
     m_editor->setText(text);
     QSignalSpy edited(m_editor, &YamlEditor::textEdited);
     FindBar *bar = m_editor->findBar();
@@ -243,7 +234,7 @@ void TestYamlEditor::replaceAndReplaceAll()
 
 void TestYamlEditor::completionOffersFieldsUnderSpec()
 {
-    QString text = readExample(kDeploymentFile);
+    QString text = readExampleText(kDeploymentFile);
     const int at = positionOf(text, QStringLiteral("  selector:"));
     text.insert(at, QStringLiteral("  \n"));
     m_editor->setText(text);
@@ -260,7 +251,7 @@ void TestYamlEditor::completionOffersFieldsUnderSpec()
 
 void TestYamlEditor::completionOffersServiceTypes()
 {
-    QString text = readExample(QStringLiteral("website/service/nginx-service.yaml"));
+    QString text = readExampleText(QStringLiteral("website/service/nginx-service.yaml"));
     text += QStringLiteral("  type: ");
     m_editor->setText(text);
     placeCursor(m_edit, int(text.size()));
@@ -282,7 +273,7 @@ void TestYamlEditor::completionOffersServiceTypes()
 
 void TestYamlEditor::completionWhileTypingInsertsKey()
 {
-    QString text = readExample(kDeploymentFile);
+    QString text = readExampleText(kDeploymentFile);
     const int at = positionOf(text, QStringLiteral("  selector:"));
     text.insert(at, QStringLiteral("\n"));
     m_editor->setText(text);
@@ -302,7 +293,7 @@ void TestYamlEditor::completionWhileTypingInsertsKey()
 
 void TestYamlEditor::hoverShowsSchemaDescription()
 {
-    const QString text = readExample(kDeploymentFile);
+    const QString text = readExampleText(kDeploymentFile);
     m_editor->setText(text);
     const api::SchemaRegistry &schemas = api::SchemaRegistry::builtin();
     const Json *spec = schemas.definition("io.k8s.api.apps.v1.DeploymentSpec");
@@ -317,7 +308,7 @@ void TestYamlEditor::hoverShowsSchemaDescription()
 
 void TestYamlEditor::diagnosticsBecomeUnderlines()
 {
-    QString text = readExample(kDeploymentFile);
+    QString text = readExampleText(kDeploymentFile);
     text.replace(QStringLiteral("replicas: 3"), QStringLiteral("replicas: -1"));
     text.replace(QStringLiteral("nginx-deployment"), QStringLiteral("Nginx_Deployment"));
     m_editor->setText(text);
@@ -336,7 +327,7 @@ void TestYamlEditor::diagnosticsBecomeUnderlines()
     underlined.sort();
     QCOMPARE(underlined, QStringList({QStringLiteral("-1"), QStringLiteral("Nginx_Deployment")}));
     // An info is blue.
-    const QString unsupported = readExample(QStringLiteral("website/controllers/daemonset.yaml"));
+    const QString unsupported = readExampleText(QStringLiteral("website/controllers/daemonset.yaml"));
     m_editor->setText(unsupported);
     m_editor->setDiagnostics(diagnoseText(unsupported));
     int infos = 0;
@@ -352,7 +343,7 @@ void TestYamlEditor::diagnosticsBecomeUnderlines()
 
 void TestYamlEditor::diagnosticsTooltip()
 {
-    QString text = readExample(kDeploymentFile);
+    QString text = readExampleText(kDeploymentFile);
     text.replace(QStringLiteral("replicas: 3"), QStringLiteral("replicas: -1"));
     m_editor->setText(text);
     m_editor->setDiagnostics(diagnoseText(text));
@@ -363,7 +354,7 @@ void TestYamlEditor::diagnosticsTooltip()
 
 void TestYamlEditor::documentNavigation()
 {
-    const QString text = readExample(kGuestbookFile);
+    const QString text = readExampleText(kGuestbookFile);
     m_editor->setText(text);
     const QList<YamlEditor::DocumentEntry> documents = m_editor->documents();
     QStringList labels;
@@ -397,7 +388,7 @@ void TestYamlEditor::documentNavigation()
 
 void TestYamlEditor::snippetAppendsValidDocument()
 {
-    const QString text = readExample(kDeploymentFile);
+    const QString text = readExampleText(kDeploymentFile);
     m_editor->setText(text);
     QSignalSpy edited(m_editor, &YamlEditor::textEdited);
     m_editor->insertSnippet(QStringLiteral("Service"));
@@ -419,7 +410,7 @@ void TestYamlEditor::snippetAppendsValidDocument()
 
 void TestYamlEditor::foldingByIndentation()
 {
-    const QString text = readExample(kDeploymentFile);
+    const QString text = readExampleText(kDeploymentFile);
     m_editor->setText(text);
     const QTextBlock spec =
         m_edit->document()->findBlockByNumber(text.left(positionOf(text, QStringLiteral("spec:"))).count(u'\n'));
@@ -446,7 +437,7 @@ void TestYamlEditor::foldingByIndentation()
 
 void TestYamlEditor::goToUnfolds()
 {
-    const QString text = readExample(kDeploymentFile);
+    const QString text = readExampleText(kDeploymentFile);
     m_editor->setText(text);
     const int specLine = int(text.left(positionOf(text, QStringLiteral("spec:"))).count(u'\n'));
     const QTextBlock spec = m_edit->document()->findBlockByNumber(specLine);
@@ -461,7 +452,7 @@ void TestYamlEditor::goToUnfolds()
 
 void TestYamlEditor::themeFollowsPalette()
 {
-    m_editor->setText(readExample(kDeploymentFile));
+    m_editor->setText(readExampleText(kDeploymentFile));
     QPalette light;
     light.setColor(QPalette::Base, Qt::white);
     light.setColor(QPalette::Text, Qt::black);
