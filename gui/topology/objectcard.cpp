@@ -146,7 +146,10 @@ void ObjectCard::paint(QPainter *painter, const QStyleOptionGraphicsItem *option
         return;
     }
 
-    painter->setRenderHint(QPainter::Antialiasing);
+    // Below about 60% the text would be a few pixels high: the card, its strip and its icon say
+    // enough, and skipping the text keeps a frame of thousands of cards fast.
+    const bool legible = lod >= 0.6;
+    painter->setRenderHint(QPainter::Antialiasing, legible);
     QColor base = palette.color(QPalette::Base);
     QPen border(selected ? palette.color(QPalette::Highlight) : palette.color(QPalette::Mid), selected ? 2.0 : 1.0);
     if (!m_served) {
@@ -174,6 +177,11 @@ void ObjectCard::paint(QPainter *painter, const QStyleOptionGraphicsItem *option
         painter->setOpacity(0.55);
     painter->drawPixmap(iconRect, kindicons::pixmap(m_iconPath, pixels), QRectF(0, 0, pixels, pixels));
     painter->setOpacity(1.0);
+    if (!legible) {
+        if (!m_problems.isEmpty())
+            painter->fillRect(badgeRect(), kWarning);
+        return;
+    }
 
     const QFont &font = scene() ? scene()->font() : QGuiApplication::font();
     if (!m_elided || m_elidedFor != font)
