@@ -11,6 +11,7 @@
 #include <QPlainTextEdit>
 #include <QScrollArea>
 #include <QSpinBox>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace cd::gui {
@@ -105,6 +106,10 @@ Json Inspector::current() const
 
 void Inspector::inspect(const ObjectKey &key)
 {
+    if (key == m_key && !m_fields.empty()) {
+        refreshValues();  // the same object again: keep the form (and the focus in it)
+        return;
+    }
     m_key = key;
     rebuild();
 }
@@ -117,6 +122,23 @@ QWidget *Inspector::editorFor(const QString &fieldId) const
 QString Inspector::problem() const
 {
     return m_problem->isVisible() ? m_problem->text() : QString();
+}
+
+bool Inspector::focusFirstField()
+{
+    for (const char *id : {"image", "service.ports", "storage", "data", "provisioner", "name"}) {
+        QWidget *editor = m_editors.value(QString::fromLatin1(id));
+        if (!editor)
+            continue;
+        // A new form's editors show on the next turn of the event loop; focus them then.
+        QTimer::singleShot(0, editor, [editor] {
+            editor->setFocus(Qt::OtherFocusReason);
+            if (auto *line = qobject_cast<QLineEdit *>(editor))
+                line->selectAll();
+        });
+        return true;
+    }
+    return false;
 }
 
 void Inspector::rebuild()

@@ -27,6 +27,9 @@ public:
     // The editor widget of a field (tests, and focusing the image of a new Deployment).
     QWidget *editorFor(const QString &fieldId) const;
     QString problem() const;
+    // Puts the keyboard in the field a new object of this kind most needs (a workload's image,
+    // a claim's size, ...), its text selected; false when the form has none.
+    bool focusFirstField();
 
 private:
     void rebuild();

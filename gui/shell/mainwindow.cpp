@@ -101,6 +101,10 @@ MainWindow::MainWindow(QWidget *parent)
 
     // Shared selection: whichever view selects, the others follow.
     connect(m_scene, &TopologyScene::selectionChangedTo, this, &MainWindow::selectKeys);
+    connect(m_scene, &TopologyScene::objectDropped, this, [this](const ObjectKey &key) {
+        selectKeys({key});  // now, not when the scene announces its selection
+        m_inspector->focusFirstField();  // "web" is there; the image is what to type next
+    });
     connect(m_scene, &TopologyScene::statusMessage, this, [this](const QString &message) { statusBar()->showMessage(message, 5000); });
     connect(m_tree, &ObjectTree::selectionChangedTo, this, &MainWindow::selectKeys);
     connect(m_tree, &ObjectTree::activated, this, [this](const ObjectKey &key) { m_yaml->showObject(key); });

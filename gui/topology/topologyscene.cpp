@@ -505,6 +505,7 @@ ObjectKey TopologyScene::dropKind(const KindTemplate &kind, QPointF scenePos)
     const ObjectKey key = m_document->addObject(object, at);
     m_document->endMacro();
     selectAndAnnounce({key});
+    Q_EMIT objectDropped(key);
     return key;
 }
 

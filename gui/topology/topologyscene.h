@@ -70,6 +70,9 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void selectionChangedTo(const QList<cd::gui::ObjectKey> &keys);
+    // A new object from the palette is on the canvas (and selected): the inspector offers its
+    // first field to fill in.
+    void objectDropped(const cd::gui::ObjectKey &key);
     // Items were added, removed or placed (after every change of the document): for overviews.
     // (Connecting to QGraphicsScene::changed instead would slow every item update down.)
     void contentChanged();

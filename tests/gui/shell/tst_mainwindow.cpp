@@ -2,6 +2,7 @@
 // selects in the others; an edit in the inspector, the YAML or the canvas shows everywhere at
 // once and is one undo step; problems are listed and lead to their place.
 #include "gui/design/designdocument.h"
+#include "gui/design/templates.h"
 #include "gui/shell/autosave.h"
 #include "gui/shell/designdiagnostics.h"
 #include "gui/shell/inspector.h"
@@ -86,6 +87,29 @@ private Q_SLOTS:
         delete window;
         QVERIFY(documentGone);
         QCOMPARE(lateSignals, 0);
+    }
+
+    // UX flow 2: a Deployment dropped from the palette gets a sensible name, one replica, and
+    // the inspector's image field takes the keyboard.
+    void droppingAWorkloadFocusesItsImage()
+    {
+        MainWindow window;
+        window.openSample(QStringLiteral("three-nodes"));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        const ObjectKey key = window.scene()->dropKind(*findTemplate(QStringLiteral("Deployment")), QPointF(400, 400));
+        QCOMPARE(key.name, QStringLiteral("web"));
+        QCOMPARE(window.inspector()->inspected(), key);
+        QVERIFY(window.document()->find(key)->object["spec"]["replicas"] == Json(1));
+        auto *image = qobject_cast<QLineEdit *>(window.inspector()->editorFor(QStringLiteral("image")));
+        QVERIFY(image);
+        QTRY_COMPARE(QApplication::focusWidget(), image);
+        QVERIFY(image->hasSelectedText());
+        QTest::keyClicks(image, QStringLiteral("python:3.12"));
+        QTest::keyClick(image, Qt::Key_Return);
+        QVERIFY(window.document()->find(key)->object["spec"]["template"]["spec"]["containers"][0]["image"] == Json("python:3.12"));
+        QCOMPARE(window.scene()->dropKind(*findTemplate(QStringLiteral("Deployment")), QPointF(700, 400)).name,
+                 QStringLiteral("web-2"));
     }
 
     void inspectorEditsShowInTheYamlAndUndo()
