@@ -10,9 +10,11 @@
 namespace cd {
 namespace {
 
-Error yamlError(const YAML::Mark &mark, const std::string &message)
+// A conversion error: what is wrong as the message, where in `where`.
+Error failAt(const YAML::Mark &mark, YAML::Mark &where, std::string message)
 {
-    return yamlnode::error(mark, message);
+    where = mark;
+    return Error::badRequest(std::move(message));
 }
 
 bool isOneOf(const std::string &s, std::initializer_list<const char *> options)
@@ -94,10 +96,10 @@ Json resolvePlain(const std::string &s)
     return s;
 }
 
-Result<Json> convert(const YAML::Node &node, int depth, int lineOffset)
+Result<Json> convert(const YAML::Node &node, int depth, YAML::Mark &where)
 {
     if (depth > 200)
-        return yamlnode::error(node.Mark(), "the document is nested too deeply", lineOffset);
+        return failAt(node.Mark(), where, "the document is nested too deeply");
     switch (node.Type()) {
     case YAML::NodeType::Undefined:
     case YAML::NodeType::Null: return Json(nullptr);
@@ -112,7 +114,7 @@ Result<Json> convert(const YAML::Node &node, int depth, int lineOffset)
             tag == "tag:yaml.org,2002:null") {
             Json v = resolvePlain(text);
             if (v.is_string())
-                return yamlnode::error(node.Mark(), "cannot read \"" + text + "\" as " + tag.substr(18), lineOffset);
+                return failAt(node.Mark(), where, "cannot read \"" + text + "\" as " + tag.substr(18));
             return v;
         }
         if (tag == "tag:yaml.org,2002:binary")
@@ -122,7 +124,7 @@ Result<Json> convert(const YAML::Node &node, int depth, int lineOffset)
     case YAML::NodeType::Sequence: {
         Json array = Json::array();
         for (const YAML::Node &item : node) {
-            CD_TRY(Json value, convert(item, depth + 1, lineOffset));
+            CD_TRY(Json value, convert(item, depth + 1, where));
             array.push_back(std::move(value));
         }
         return array;
@@ -132,13 +134,13 @@ Result<Json> convert(const YAML::Node &node, int depth, int lineOffset)
         for (auto it = node.begin(); it != node.end(); ++it) {
             const YAML::Node keyNode = it->first;  // a copy: it->first is a temporary
             if (!keyNode.IsScalar())
-                return yamlnode::error(keyNode.Mark(), "a mapping key must be a scalar", lineOffset);
+                return failAt(keyNode.Mark(), where, "a mapping key must be a scalar");
             std::string key = keyNode.Scalar();
             if (keyNode.Tag() == "?" && key == "<<")
-                return yamlnode::error(keyNode.Mark(), "merge keys (<<) are not supported", lineOffset);
+                return failAt(keyNode.Mark(), where, "merge keys (<<) are not supported");
             if (object.contains(key))
-                return yamlnode::error(keyNode.Mark(), "mapping key \"" + key + "\" already defined", lineOffset);
-            CD_TRY(Json value, convert(it->second, depth + 1, lineOffset));
+                return failAt(keyNode.Mark(), where, "mapping key \"" + key + "\" already defined");
+            CD_TRY(Json value, convert(it->second, depth + 1, where));
             object[key] = std::move(value);
         }
         return object;
@@ -189,15 +191,15 @@ void emit(YAML::Emitter &out, const Json &value, const YamlKeyRank &rank)
 
 } // namespace
 
-Result<Json> yamlnode::toJson(const YAML::Node &node, int lineOffset)
+Result<Json> yamlnode::toJson(const YAML::Node &node, YAML::Mark &where)
 {
-    return convert(node, 0, lineOffset);
+    return convert(node, 0, where);
 }
 
-Error yamlnode::error(const YAML::Mark &mark, const std::string &message, int lineOffset)
+Error yamlnode::error(const YAML::Mark &mark, const std::string &message)
 {
-    return Error::badRequest("yaml: line " + std::to_string(mark.line + 1 + lineOffset) + ", column " +
-                             std::to_string(mark.column + 1) + ": " + message);
+    return Error::badRequest("yaml: line " + std::to_string(mark.line + 1) + ", column " + std::to_string(mark.column + 1) +
+                             ": " + message);
 }
 
 Result<std::vector<YamlDocument>> parseYamlDocuments(std::string_view text)
@@ -208,11 +210,14 @@ Result<std::vector<YamlDocument>> parseYamlDocuments(std::string_view text)
         for (const YAML::Node &node : nodes) {
             if (node.IsNull() && node.Tag() != "!")
                 continue;
-            CD_TRY(Json value, convert(node, 0, 0));
-            documents.push_back({std::move(value), node.Mark().line + 1});
+            YAML::Mark where;
+            auto value = convert(node, 0, where);
+            if (!value.ok())
+                return yamlnode::error(where, value.error().message);
+            documents.push_back({std::move(value).value(), node.Mark().line + 1});
         }
     } catch (const YAML::Exception &e) {
-        return yamlError(e.mark, e.msg);
+        return yamlnode::error(e.mark, e.msg);
     }
     return documents;
 }

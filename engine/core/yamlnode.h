@@ -9,10 +9,11 @@
 
 namespace cd::yamlnode {
 
-// YAML 1.2 core-schema scalars; errors carry "line L, column C" of the node (0-based marks
-// shifted by lineOffset, so a document cut out of a larger text reports the file's lines).
-Result<Json> toJson(const YAML::Node &node, int lineOffset = 0);
+// YAML 1.2 core-schema scalars. On failure the error's message says what is wrong and `where`
+// is the offending node's mark.
+Result<Json> toJson(const YAML::Node &node, YAML::Mark &where);
 
-Error error(const YAML::Mark &mark, const std::string &message, int lineOffset = 0);
+// "yaml: line L, column C: message", as the API reports a body that does not read.
+Error error(const YAML::Mark &mark, const std::string &message);
 
 } // namespace cd::yamlnode

@@ -63,25 +63,23 @@ void parseDocument(std::string_view text, SourceDocument &document)
 {
     const std::string part(text.substr(document.begin, document.end - document.begin));
     const int lineOffset = document.firstLine - 1;
+    YAML::Mark where;
     try {
         const YAML::Node node = YAML::Load(part);
-        auto value = yamlnode::toJson(node, lineOffset);
-        if (!value.ok()) {
-            document.error = value.error().message;
-            // "yaml: line L, column C: message" — keep the position apart for the editor.
-            int line = 0, column = 0;
-            if (std::sscanf(document.error->c_str(), "yaml: line %d, column %d", &line, &column) == 2)
-                document.errorAt = {line, column};
+        auto value = yamlnode::toJson(node, where);
+        if (value.ok()) {
+            document.value = std::move(value).value();
+            indexFields(node, {}, lineOffset, document, 0);
             return;
         }
-        document.value = std::move(value).value();
-        indexFields(node, {}, lineOffset, document, 0);
+        document.error = value.error().message;
     } catch (const YAML::Exception &e) {
-        document.error = yamlnode::error(e.mark, e.msg, lineOffset).message;
-        document.errorAt = positionOf(e.mark, lineOffset);
-        if (!document.errorAt.valid())
-            document.errorAt = {document.firstLine, 1};
+        document.error = e.msg;
+        where = e.mark;
     }
+    document.errorAt = positionOf(where, lineOffset);
+    if (!document.errorAt.valid())
+        document.errorAt = {document.firstLine, 1};
 }
 
 } // namespace
@@ -209,15 +207,11 @@ std::vector<SourceDocument> parseYamlSource(std::string_view text, std::string_v
         document.errorAt = old.errorAt;
         moveLines(document.errorAt, delta);
         document.fields = std::move(old.fields);
-        if (delta != 0) {
+        if (delta != 0)
             for (auto &[path, field] : document.fields) {
                 moveLines(field.key, delta);
                 moveLines(field.value, delta);
             }
-            if (document.error)  // the message names the line too
-                document.error = "yaml: line " + std::to_string(document.errorAt.line) +
-                                 document.error->substr(document.error->find(','));
-        }
     }
     return documents;
 }

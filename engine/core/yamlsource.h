@@ -30,7 +30,8 @@ struct SourceDocument {
     int firstLine = 1;  // 1-based line of `begin`
     bool empty = true;  // only blanks and comments
     Json value;         // null when empty or broken
-    // Set when the document does not parse: the message and where.
+    // Set when the document does not parse: what is wrong ("mapping key \"b\" already defined")
+    // and where.
     std::optional<std::string> error;
     SourcePosition errorAt;
     // Every field and array item, by path (see fieldPathKey).

@@ -35,6 +35,24 @@ int projectKeyRank(const std::string &key)
 
 const std::vector<SourceDocument> kNoDocuments;
 
+// A canvas position as clusterdeck.yaml keeps it: whole pixels, readable in a diff.
+Json place(QPointF at)
+{
+    return {{"x", qRound(at.x())}, {"y", qRound(at.y())}};
+}
+
+// Keeps an item's place when its id changes (a renamed object or node); false when it had none.
+bool movePlace(Json &project, const std::string &from, const std::string &to)
+{
+    Json &layout = project["layout"];
+    if (!layout.is_object() || !layout.contains(from))
+        return false;
+    Json kept = std::move(layout[from]);
+    layout.erase(from);
+    layout[to] = std::move(kept);
+    return true;
+}
+
 // Bytes of blank and comment lines at the start of a document's text.
 size_t leadingCommentLength(std::string_view text)
 {
@@ -360,7 +378,7 @@ ObjectKey DesignDocument::addObject(const Json &object, std::optional<QPointF> a
     QMap<QString, QString> after{{target, text}};
     if (at) {
         Json project = projectJson();
-        project["layout"][key.id().toStdString()] = {{"x", qRound(at->x())}, {"y", qRound(at->y())}};
+        project["layout"][key.id().toStdString()] = place(*at);
         after.insert(kProject, projectText(project));
     }
     pushTexts(tr("Add %1").arg(key.display()), after);
@@ -386,13 +404,8 @@ bool DesignDocument::updateObject(const ObjectKey &key, const Json &object)
     const ObjectKey renamed = ObjectKey::of(object);
     if (renamed != key) {
         Json project = projectJson();
-        Json &layout = project["layout"];
-        if (layout.is_object() && layout.contains(key.id().toStdString())) {
-            Json place = layout[key.id().toStdString()];
-            layout.erase(key.id().toStdString());
-            layout[renamed.id().toStdString()] = std::move(place);
+        if (movePlace(project, key.id().toStdString(), renamed.id().toStdString()))
             after.insert(kProject, projectText(project));
-        }
     }
     pushTexts(tr("Change %1").arg(key.display()), after);
     return true;
@@ -489,7 +502,7 @@ void DesignDocument::setPositions(const QHash<QString, QPointF> &positions)
 {
     Json project = projectJson();
     for (auto it = positions.begin(); it != positions.end(); ++it)
-        project["layout"][it.key().toStdString()] = {{"x", qRound(it.value().x())}, {"y", qRound(it.value().y())}};
+        project["layout"][it.key().toStdString()] = place(it.value());
     pushTexts(positions.size() == 1 ? tr("Move %1").arg(positions.begin().key()) : tr("Move %n items", nullptr, int(positions.size())),
               {{kProject, projectText(project)}});
 }
@@ -504,7 +517,7 @@ QString DesignDocument::addNode(const Json &entry, std::optional<QPointF> at)
     added["name"] = name.toStdString();
     project["nodes"].push_back(added);
     if (at)
-        project["layout"][("Node/" + name).toStdString()] = {{"x", qRound(at->x())}, {"y", qRound(at->y())}};
+        project["layout"][("Node/" + name).toStdString()] = place(*at);
     pushTexts(tr("Add node %1").arg(name), {{kProject, projectText(project)}});
     return name;
 }
@@ -518,13 +531,7 @@ bool DesignDocument::updateNode(const QString &name, const Json &entry)
         if (n == entry)
             return true;
         n = entry;
-        const std::string newName = str(entry, {"name"});
-        const std::string oldId = ("Node/" + name).toStdString();
-        if (newName != name.toStdString() && project["layout"].contains(oldId)) {
-            Json place = project["layout"][oldId];
-            project["layout"].erase(oldId);
-            project["layout"]["Node/" + newName] = std::move(place);
-        }
+        movePlace(project, ("Node/" + name).toStdString(), "Node/" + str(entry, {"name"}));
         pushTexts(tr("Change node %1").arg(name), {{kProject, projectText(project)}});
         return true;
     }

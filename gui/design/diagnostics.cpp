@@ -1,5 +1,7 @@
 #include "gui/design/diagnostics.h"
 
+#include "gui/design/yamltoken.h"
+
 #include <QCoreApplication>
 
 #include <algorithm>
@@ -49,87 +51,6 @@ CheckCache &checkCache()
     return cache;
 }
 
-bool isBlank(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r';
-}
-
-// Whether a line's text leaves a flow collection (`{` or `[`) open, quotes and comments aside.
-bool insideFlow(std::string_view text)
-{
-    int depth = 0;
-    char quote = 0;
-    for (size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (quote) {
-            if (c == '\\' && quote == '"')
-                ++i;
-            else if (c == quote)
-                quote = 0;
-        } else if (c == '"' || c == '\'') {
-            quote = c;
-        } else if (c == '#' && (i == 0 || isBlank(text[i - 1]))) {
-            break;
-        } else if (c == '{' || c == '[') {
-            ++depth;
-        } else if ((c == '}' || c == ']') && depth > 0) {
-            --depth;
-        }
-    }
-    return depth > 0;
-}
-
-// The bytes of the YAML token that starts at `start`: a quoted scalar with its quotes, a flow
-// collection to its end on the line, or a plain scalar (a key stops at its `:`).
-size_t tokenBytes(std::string_view line, size_t start, bool flowDocument)
-{
-    if (start >= line.size())
-        return 0;
-    const bool flow = flowDocument || insideFlow(line.substr(0, start));
-    const char first = line[start];
-    size_t end = start + 1;
-    if (first == '"' || first == '\'') {
-        while (end < line.size()) {
-            if (first == '"' && line[end] == '\\') {
-                end += 2;
-                continue;
-            }
-            if (line[end] == first) {
-                if (first == '\'' && end + 1 < line.size() && line[end + 1] == '\'') {
-                    end += 2; // '' inside single quotes
-                    continue;
-                }
-                return end + 1 - start;
-            }
-            ++end;
-        }
-        return line.size() - start;
-    }
-    if (first == '{' || first == '[') {
-        int depth = 0;
-        for (end = start; end < line.size(); ++end) {
-            if (line[end] == '{' || line[end] == '[')
-                ++depth;
-            else if ((line[end] == '}' || line[end] == ']') && --depth == 0)
-                return end + 1 - start;
-        }
-        return line.size() - start;
-    }
-    for (end = start; end < line.size(); ++end) {
-        const char c = line[end];
-        const bool blankOrEnd = end + 1 == line.size() || isBlank(line[end + 1]);
-        if (c == ':' && (blankOrEnd || (flow && (line[end + 1] == ',' || line[end + 1] == '}'))))
-            break;
-        if (c == '#' && end > start && isBlank(line[end - 1]))
-            break;
-        if (flow && (c == '}' || c == ']' || (c == ',' && blankOrEnd)))
-            break;
-    }
-    while (end > start && isBlank(line[end - 1]))
-        --end;
-    return std::max<size_t>(end - start, 1);
-}
-
 bool isValueProblem(const api::ManifestProblem &problem)
 {
     if (problem.path == "kind" || problem.path == "apiVersion")
@@ -169,10 +90,10 @@ public:
         size_t start = byteColumn > 0 ? size_t(byteColumn) - 1 : 0;
         if (start >= text.size()) { // past the end (a parse error at the line's end): its last character
             start = text.empty() ? 0 : text.size() - 1;
-            while (start > 0 && isBlank(text[start]))
+            while (start > 0 && isYamlBlank(text[start]))
                 --start;
         }
-        const size_t bytes = tokenBytes(text, start, flow);
+        const size_t bytes = yamlTokenLength(text, start, flow);
         Diagnostic d;
         d.line = lineNumber;
         d.column = characters(text.substr(0, start)) + 1;
@@ -206,33 +127,6 @@ private:
     std::vector<size_t> m_starts;
 };
 
-// Whether a document is written in flow style (KYAML: `{ key: "value", ... }`).
-bool isFlow(std::string_view documentText)
-{
-    size_t offset = 0;
-    while (offset < documentText.size()) {
-        const size_t first = documentText.find_first_not_of(" \t\r\n", offset);
-        if (first == std::string_view::npos)
-            return false;
-        if (documentText[first] != '#')
-            return documentText[first] == '{' || documentText[first] == '[';
-        offset = documentText.find('\n', first);
-    }
-    return false;
-}
-
-QString parseMessage(const std::string &error)
-{
-    // "yaml: line L, column C: message": the place is the diagnostic's own.
-    QString message = QString::fromStdString(error);
-    if (message.startsWith(QLatin1String("yaml: line "))) {
-        const int colon = message.indexOf(QLatin1String(": "), 6);
-        if (colon > 0)
-            message = message.mid(colon + 2);
-    }
-    return message;
-}
-
 } // namespace
 
 QList<Diagnostic> diagnose(const std::vector<SourceDocument> &documents, std::string_view utf8Text,
@@ -246,7 +140,7 @@ QList<Diagnostic> diagnose(const std::vector<SourceDocument> &documents, std::st
         if (document.empty || document.end > utf8Text.size())
             continue;
         const std::string_view documentText = utf8Text.substr(document.begin, document.end - document.begin);
-        const bool flow = isFlow(documentText);
+        const bool flow = isFlowDocument(documentText);
         auto add = [&](Diagnostic d, Severity severity, QString message, QString fieldPath) {
             d.severity = severity;
             d.message = std::move(message);
@@ -258,7 +152,7 @@ QList<Diagnostic> diagnose(const std::vector<SourceDocument> &documents, std::st
         if (document.error) {
             const SourcePosition at =
                 document.errorAt.valid() ? document.errorAt : SourcePosition{document.firstLine, 1};
-            add(placer.at(at.line, at.column, flow), Severity::Error, parseMessage(*document.error), {});
+            add(placer.at(at.line, at.column, flow), Severity::Error, QString::fromStdString(*document.error), {});
             continue;
         }
 

@@ -1,6 +1,7 @@
 #include "gui/design/objectfields.h"
 
 #include "engine/core/quantity.h"
+#include "gui/design/objectkey.h"
 #include "gui/design/relations.h"
 
 #include <QRegularExpression>
@@ -19,22 +20,14 @@ QString qs(const std::string &s)
     return QString::fromStdString(s);
 }
 
-// The node of `object` at `path`, created on the way (objects only).
-Json &at(Json &object, std::initializer_list<const char *> path)
-{
-    Json *node = &object;
-    for (const char *key : path) {
-        if (!node->is_object())
-            *node = Json::object();
-        node = &(*node)[key];
-    }
-    return *node;
-}
+// A field's place in an object, kept by the fields' read and write functions.
+using Path = std::vector<std::string>;
 
-const Json *get(const Json &object, std::initializer_list<const char *> path)
+template <typename JsonType>  // Json or const Json
+JsonType *lookup(JsonType &object, const Path &path)
 {
-    const Json *node = &object;
-    for (const char *key : path) {
+    JsonType *node = &object;
+    for (const std::string &key : path) {
         if (!node->is_object() || !node->contains(key))
             return nullptr;
         node = &(*node)[key];
@@ -49,54 +42,34 @@ QString text(const Json *value)
     return value->is_string() ? qs(value->get<std::string>()) : qs(value->dump());
 }
 
-// Removes an emptied field and the objects it leaves empty.
-void setOrErase(Json &object, std::initializer_list<const char *> path, Json value)
+// Writes the value at the path (objects made on the way); an empty value removes the field.
+void setOrErase(Json &object, const Path &path, Json value)
 {
     const bool empty = value.is_null() || ((value.is_object() || value.is_array() || value.is_string()) && value.empty());
-    if (!empty) {
-        at(object, path) = std::move(value);
+    if (empty) {
+        Json *parent = lookup(object, Path(path.begin(), path.end() - 1));
+        if (parent && parent->is_object())
+            parent->erase(path.back());
         return;
     }
-    std::vector<const char *> keys(path);
-    Json *parent = &object;
-    for (size_t i = 0; i + 1 < keys.size(); ++i) {
-        if (!parent->is_object() || !parent->contains(keys[i]))
-            return;
-        parent = &(*parent)[keys[i]];
+    Json *node = &object;
+    for (const std::string &key : path) {
+        if (!node->is_object())
+            *node = Json::object();
+        node = &(*node)[key];
     }
-    if (parent->is_object())
-        parent->erase(keys.back());
+    *node = std::move(value);
 }
 
-ObjectField textField(QString id, QString label, std::initializer_list<const char *> path, QString placeholder = {})
+ObjectField textField(QString id, QString label, Path path, QString placeholder = {})
 {
-    std::vector<const char *> keys(path);
     ObjectField f;
     f.id = std::move(id);
     f.label = std::move(label);
     f.placeholder = std::move(placeholder);
-    f.read = [keys](const Json &o) {
-        const Json *node = &o;
-        for (const char *k : keys) {
-            if (!node->is_object() || !node->contains(k))
-                return QString();
-            node = &(*node)[k];
-        }
-        return text(node);
-    };
-    f.write = [keys](Json &o, const QString &value) -> std::optional<QString> {
-        Json *node = &o;
-        for (size_t i = 0; i + 1 < keys.size(); ++i) {
-            if (!node->is_object())
-                *node = Json::object();
-            node = &(*node)[keys[i]];
-        }
-        if (!node->is_object())
-            *node = Json::object();
-        if (value.trimmed().isEmpty())
-            node->erase(keys.back());
-        else
-            (*node)[keys.back()] = value.trimmed().toStdString();
+    f.read = [path](const Json &o) { return text(lookup(o, path)); };
+    f.write = [path](Json &o, const QString &value) -> std::optional<QString> {
+        setOrErase(o, path, value.trimmed().isEmpty() ? Json() : Json(value.trimmed().toStdString()));
         return std::nullopt;
     };
     return f;
@@ -137,37 +110,22 @@ ObjectField quantityField(QString id, QString label, std::function<Json &(Json &
     return f;
 }
 
-ObjectField labelsField(QString id, QString label, std::initializer_list<const char *> path)
+ObjectField labelsField(QString id, QString label, Path path)
 {
-    std::vector<const char *> keys(path);
     ObjectField f;
     f.id = std::move(id);
     f.label = std::move(label);
     f.editor = ObjectField::Editor::Lines;
     f.placeholder = QStringLiteral("app=web");
-    f.read = [keys](const Json &o) {
-        const Json *node = &o;
-        for (const char *k : keys) {
-            if (!node->is_object() || !node->contains(k))
-                return QString();
-            node = &(*node)[k];
-        }
-        return formatLabels(*node, QStringLiteral("\n"));
+    f.read = [path](const Json &o) {
+        const Json *labels = lookup(o, path);
+        return labels ? formatLabels(*labels, QStringLiteral("\n")) : QString();
     };
-    f.write = [keys](Json &o, const QString &value) -> std::optional<QString> {
+    f.write = [path](Json &o, const QString &value) -> std::optional<QString> {
         auto labels = parseLabels(value);
         if (!labels)
             return ObjectFieldsText::tr("write one key=value per line");
-        Json *node = &o;
-        for (size_t i = 0; i + 1 < keys.size(); ++i) {
-            if (!node->is_object())
-                *node = Json::object();
-            node = &(*node)[keys[i]];
-        }
-        if (labels->empty())
-            node->erase(keys.back());
-        else
-            (*node)[keys.back()] = std::move(*labels);
+        setOrErase(o, path, std::move(*labels));
         return std::nullopt;
     };
     return f;
@@ -180,10 +138,10 @@ Json &podSpec(Json &o)
 {
     const std::string kind = str(o, {"kind"});
     if (kind == "Pod")
-        return at(o, {"spec"});
+        return ensureObject(o, {"spec"});
     if (kind == "CronJob")
-        return at(o, {"spec", "jobTemplate", "spec", "template", "spec"});
-    return at(o, {"spec", "template", "spec"});
+        return ensureObject(o, {"spec", "jobTemplate", "spec", "template", "spec"});
+    return ensureObject(o, {"spec", "template", "spec"});
 }
 Json &firstContainer(Json &o)
 {
@@ -195,7 +153,7 @@ Json &firstContainer(Json &o)
 const Json *firstContainerOf(const Json &o)
 {
     const Json *spec = podSpecOf(o);
-    const Json *containers = spec ? get(*spec, {"containers"}) : nullptr;
+    const Json *containers = spec ? cd::find(*spec, {"containers"}) : nullptr;
     return containers && containers->is_array() && !containers->empty() ? &(*containers)[0] : nullptr;
 }
 
@@ -207,7 +165,7 @@ ObjectField containerText(QString id, QString label, const char *key, QString pl
     f.placeholder = std::move(placeholder);
     f.read = [key](const Json &o) {
         const Json *c = firstContainerOf(o);
-        return c ? text(get(*c, {key})) : QString();
+        return c ? text(cd::find(*c, {key})) : QString();
     };
     f.write = [key](Json &o, const QString &value) -> std::optional<QString> {
         Json &c = firstContainer(o);
@@ -272,7 +230,7 @@ ObjectField commandField()
     f.placeholder = QStringLiteral("python3 -m http.server 8000");
     f.read = [](const Json &o) {
         const Json *c = firstContainerOf(o);
-        return c ? joinCommand(get(*c, {"command"})) : QString();
+        return c ? joinCommand(cd::find(*c, {"command"})) : QString();
     };
     f.write = [](Json &o, const QString &value) -> std::optional<QString> {
         auto words = splitCommand(value);
@@ -292,18 +250,18 @@ ObjectField containerPortsField()
     f.placeholder = QStringLiteral("80, 8443");
     f.read = [](const Json &o) {
         const Json *c = firstContainerOf(o);
-        const Json *ports = c ? get(*c, {"ports"}) : nullptr;
+        const Json *ports = c ? cd::find(*c, {"ports"}) : nullptr;
         QStringList out;
         if (ports && ports->is_array())
             for (const Json &p : *ports)
-                out << text(get(p, {"containerPort"}));
+                out << text(cd::find(p, {"containerPort"}));
         return out.join(QStringLiteral(", "));
     };
     f.write = [](Json &o, const QString &value) -> std::optional<QString> {
         Json ports = Json::array();
         const Json *old = nullptr;
         if (const Json *c = firstContainerOf(o))
-            old = get(*c, {"ports"});
+            old = cd::find(*c, {"ports"});
         for (const QString &part : value.split(QRegularExpression(QStringLiteral("[,\\s]+")), Qt::SkipEmptyParts)) {
             bool ok = false;
             const int port = part.toInt(&ok);
@@ -331,18 +289,18 @@ ObjectField envField()
     f.placeholder = QStringLiteral("MODE=fast");
     f.read = [](const Json &o) {
         const Json *c = firstContainerOf(o);
-        const Json *env = c ? get(*c, {"env"}) : nullptr;
+        const Json *env = c ? cd::find(*c, {"env"}) : nullptr;
         QStringList out;
         if (env && env->is_array())
             for (const Json &e : *env)
                 if (e.contains("value") || !e.contains("valueFrom"))
-                    out << text(get(e, {"name"})) + QLatin1Char('=') + text(get(e, {"value"}));
+                    out << text(cd::find(e, {"name"})) + QLatin1Char('=') + text(cd::find(e, {"value"}));
         return out.join(QLatin1Char('\n'));
     };
     f.write = [](Json &o, const QString &value) -> std::optional<QString> {
         Json env = Json::array();
         if (const Json *c = firstContainerOf(o))
-            if (const Json *old = get(*c, {"env"}); old && old->is_array())
+            if (const Json *old = cd::find(*c, {"env"}); old && old->is_array())
                 for (const Json &e : *old)
                     if (e.contains("valueFrom"))  // references are edited in YAML; keep them
                         env.push_back(e);
@@ -362,10 +320,10 @@ ObjectField resourceField(QString id, QString label, const char *section, const 
 {
     return quantityField(
         std::move(id), std::move(label),
-        [section](Json &o) -> Json & { return at(firstContainer(o), {"resources", section}); },
+        [section](Json &o) -> Json & { return ensureObject(firstContainer(o), {"resources", section}); },
         [section](const Json &o) -> const Json * {
             const Json *c = firstContainerOf(o);
-            return c ? get(*c, {"resources", section}) : nullptr;
+            return c ? cd::find(*c, {"resources", section}) : nullptr;
         },
         resource);
 }
@@ -379,16 +337,16 @@ ObjectField probeField(QString id, QString label, const char *probe)
     f.placeholder = QStringLiteral("http /healthz 8080 | tcp 5432 | exec cat /tmp/ready");
     f.read = [probe](const Json &o) {
         const Json *c = firstContainerOf(o);
-        const Json *p = c ? get(*c, {probe}) : nullptr;
+        const Json *p = c ? cd::find(*c, {probe}) : nullptr;
         if (!p)
             return QString();
-        if (const Json *http = get(*p, {"httpGet"}))
-            return QStringLiteral("http %1 %2").arg(text(get(*http, {"path"})).isEmpty() ? QStringLiteral("/") : text(get(*http, {"path"})),
-                                                    text(get(*http, {"port"})));
-        if (const Json *tcp = get(*p, {"tcpSocket"}))
-            return QStringLiteral("tcp %1").arg(text(get(*tcp, {"port"})));
-        if (const Json *exec = get(*p, {"exec"}))
-            return QStringLiteral("exec ") + joinCommand(get(*exec, {"command"}));
+        if (const Json *http = cd::find(*p, {"httpGet"}))
+            return QStringLiteral("http %1 %2").arg(text(cd::find(*http, {"path"})).isEmpty() ? QStringLiteral("/") : text(cd::find(*http, {"path"})),
+                                                    text(cd::find(*http, {"port"})));
+        if (const Json *tcp = cd::find(*p, {"tcpSocket"}))
+            return QStringLiteral("tcp %1").arg(text(cd::find(*tcp, {"port"})));
+        if (const Json *exec = cd::find(*p, {"exec"}))
+            return QStringLiteral("exec ") + joinCommand(cd::find(*exec, {"command"}));
         return QString();
     };
     f.write = [probe](Json &o, const QString &value) -> std::optional<QString> {
@@ -421,30 +379,22 @@ ObjectField probeField(QString id, QString label, const char *probe)
     return f;
 }
 
-ObjectField numberField(QString id, QString label, std::initializer_list<const char *> path)
+ObjectField numberField(QString id, QString label, Path path)
 {
     ObjectField f = textField(std::move(id), std::move(label), path);
     f.editor = ObjectField::Editor::Number;
-    std::vector<const char *> keys(path);
-    auto write = f.write;
-    f.write = [keys](Json &o, const QString &value) -> std::optional<QString> {
+    f.write = [path](Json &o, const QString &value) -> std::optional<QString> {
         bool ok = false;
         const int n = value.trimmed().toInt(&ok);
         if (!value.trimmed().isEmpty() && (!ok || n < 0))
             return ObjectFieldsText::tr("\"%1\" is not a whole number of 0 or more").arg(value.trimmed());
-        Json *node = &o;
-        for (size_t i = 0; i + 1 < keys.size(); ++i)
-            node = &(*node)[keys[i]];
-        if (value.trimmed().isEmpty())
-            node->erase(keys.back());
-        else
-            (*node)[keys.back()] = n;
+        setOrErase(o, path, value.trimmed().isEmpty() ? Json() : Json(n));
         return std::nullopt;
     };
     return f;
 }
 
-ObjectField choiceField(QString id, QString label, std::initializer_list<const char *> path, QStringList choices)
+ObjectField choiceField(QString id, QString label, Path path, QStringList choices)
 {
     ObjectField f = textField(std::move(id), std::move(label), path);
     f.editor = ObjectField::Editor::Choice;
@@ -462,7 +412,7 @@ ObjectField accessModesField()
                  QStringLiteral("ReadWriteOncePod")};
     f.read = [](const Json &o) {
         QStringList out;
-        if (const Json *modes = get(o, {"spec", "accessModes"}); modes && modes->is_array())
+        if (const Json *modes = cd::find(o, {"spec", "accessModes"}); modes && modes->is_array())
             for (const Json &m : *modes)
                 out << text(&m);
         return out.join(QStringLiteral(", "));
@@ -487,17 +437,17 @@ ObjectField servicePortsField()
     f.placeholder = QStringLiteral("80:8080/TCP");
     f.read = [](const Json &o) {
         QStringList out;
-        if (const Json *ports = get(o, {"spec", "ports"}); ports && ports->is_array())
+        if (const Json *ports = cd::find(o, {"spec", "ports"}); ports && ports->is_array())
             for (const Json &p : *ports) {
-                QString line = text(get(p, {"port"}));
+                QString line = text(cd::find(p, {"port"}));
                 if (p.contains("targetPort"))
-                    line += QLatin1Char(':') + text(get(p, {"targetPort"}));
+                    line += QLatin1Char(':') + text(cd::find(p, {"targetPort"}));
                 if (p.contains("protocol") && str(p, {"protocol"}) != "TCP")
-                    line += QLatin1Char('/') + text(get(p, {"protocol"}));
+                    line += QLatin1Char('/') + text(cd::find(p, {"protocol"}));
                 if (p.contains("name"))
-                    line = text(get(p, {"name"})) + QLatin1Char(' ') + line;
+                    line = text(cd::find(p, {"name"})) + QLatin1Char(' ') + line;
                 if (p.contains("nodePort"))
-                    line += QLatin1String(" nodePort ") + text(get(p, {"nodePort"}));
+                    line += QLatin1String(" nodePort ") + text(cd::find(p, {"nodePort"}));
                 out << line;
             }
         return out.join(QLatin1Char('\n'));
@@ -538,7 +488,7 @@ ObjectField dataField()
     f.editor = ObjectField::Editor::Lines;
     f.placeholder = QStringLiteral("key=value");
     f.read = [](const Json &o) {
-        const Json *data = get(o, {str(o, {"kind"}) == "Secret" ? "stringData" : "data"});
+        const Json *data = cd::find(o, {str(o, {"kind"}) == "Secret" ? "stringData" : "data"});
         return data ? formatLabels(*data, QStringLiteral("\n")) : QString();
     };
     f.write = [](Json &o, const QString &value) -> std::optional<QString> {
@@ -581,9 +531,7 @@ std::vector<ObjectField> objectFields(const QString &kind)
 {
     std::vector<ObjectField> fields;
     fields.push_back(textField(QStringLiteral("name"), ObjectFieldsText::tr("Name"), {"metadata", "name"}));
-    const bool clusterScoped = kind == QLatin1String("Namespace") || kind == QLatin1String("PersistentVolume") ||
-                               kind == QLatin1String("StorageClass") || kind == QLatin1String("Node");
-    if (!clusterScoped)
+    if (isNamespacedKind(kind))
         fields.push_back(textField(QStringLiteral("namespace"), ObjectFieldsText::tr("Namespace"), {"metadata", "namespace"}, QStringLiteral("default")));
     fields.push_back(labelsField(QStringLiteral("labels"), ObjectFieldsText::tr("Labels"), {"metadata", "labels"}));
     if (relations::isWorkloadKind(kind)) {
@@ -612,16 +560,16 @@ std::vector<ObjectField> objectFields(const QString &kind)
     } else if (kind == QLatin1String("PersistentVolumeClaim")) {
         fields.push_back(quantityField(
             QStringLiteral("storage"), ObjectFieldsText::tr("Storage size"),
-            [](Json &o) -> Json & { return at(o, {"spec", "resources", "requests"}); },
-            [](const Json &o) { return get(o, {"spec", "resources", "requests"}); }, "storage"));
+            [](Json &o) -> Json & { return ensureObject(o, {"spec", "resources", "requests"}); },
+            [](const Json &o) { return cd::find(o, {"spec", "resources", "requests"}); }, "storage"));
         fields.push_back(accessModesField());
         fields.push_back(textField(QStringLiteral("storageClassName"), ObjectFieldsText::tr("Storage class"), {"spec", "storageClassName"},
                                    ObjectFieldsText::tr("(the default class)")));
         fields.push_back(textField(QStringLiteral("volumeName"), ObjectFieldsText::tr("Volume"), {"spec", "volumeName"}));
     } else if (kind == QLatin1String("PersistentVolume")) {
         fields.push_back(quantityField(
-            QStringLiteral("storage"), ObjectFieldsText::tr("Capacity"), [](Json &o) -> Json & { return at(o, {"spec", "capacity"}); },
-            [](const Json &o) { return get(o, {"spec", "capacity"}); }, "storage"));
+            QStringLiteral("storage"), ObjectFieldsText::tr("Capacity"), [](Json &o) -> Json & { return ensureObject(o, {"spec", "capacity"}); },
+            [](const Json &o) { return cd::find(o, {"spec", "capacity"}); }, "storage"));
         fields.push_back(accessModesField());
         fields.push_back(textField(QStringLiteral("storageClassName"), ObjectFieldsText::tr("Storage class"), {"spec", "storageClassName"}));
         fields.push_back(choiceField(QStringLiteral("reclaimPolicy"), ObjectFieldsText::tr("Reclaim policy"), {"spec", "persistentVolumeReclaimPolicy"},

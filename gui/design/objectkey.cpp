@@ -20,10 +20,17 @@ bool isServedKind(const QString &apiVersion, const QString &kind)
 
 bool isNamespacedKind(const QString &group, const QString &kind)
 {
-    if (kind == QLatin1String("Node"))
-        return false;
     const api::ResourceType *type = api::Registry::builtin().findKind(group.toStdString(), kind.toStdString());
     return !type || type->namespaced;  // kinds Clusterdeck does not serve: namespaced, as most are
+}
+
+bool isNamespacedKind(const QString &kind)
+{
+    const std::string name = kind.toStdString();
+    for (const auto &type : api::Registry::builtin().all())
+        if (type->kind == name)
+            return type->namespaced;
+    return true;
 }
 
 ObjectKey ObjectKey::of(const Json &object)

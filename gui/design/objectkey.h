@@ -37,5 +37,7 @@ inline size_t qHash(const ObjectKey &key, size_t seed = 0) { return ::qHash(key.
 // Whether the API server serves a kind, and whether it is namespaced (from the engine's registry).
 bool isServedKind(const QString &apiVersion, const QString &kind);
 bool isNamespacedKind(const QString &group, const QString &kind);
+// The same by the kind's name alone (each served kind name belongs to one group).
+bool isNamespacedKind(const QString &kind);
 
 } // namespace cd::gui

@@ -1,6 +1,7 @@
 #include "gui/design/scalaredit.h"
 
 #include "engine/core/yaml.h"
+#include "gui/design/yamltoken.h"
 
 #include <algorithm>
 #include <vector>
@@ -74,39 +75,22 @@ std::string written(const Json &v, char quote)
     return plain;
 }
 
-bool endsToken(std::string_view text, size_t at)
+// The scalar token written at `offset` (its length and its quote character, 0 for plain), when
+// it is `oldValue` as the parser read it there.
+std::optional<std::pair<size_t, char>> scalarToken(std::string_view line, size_t offset, const Json &oldValue, bool flow)
 {
-    return at >= text.size() || std::string_view(",}] \t\r\n#").find(text[at]) != std::string_view::npos;
-}
-
-// The extent of the scalar token at `offset` and its quote character (0 for plain).
-std::optional<std::pair<size_t, char>> tokenLength(std::string_view text, size_t offset, const Json &oldValue)
-{
-    if (offset >= text.size())
+    if (offset >= line.size())
         return std::nullopt;
-    const char first = text[offset];
+    const size_t length = yamlTokenLength(line, offset, flow);
+    const char first = line[offset];
     if (first == '"' || first == '\'') {
-        for (size_t i = offset + 1; i < text.size(); ++i) {
-            if (first == '"' && text[i] == '\\') {
-                ++i;
-                continue;
-            }
-            if (text[i] == first) {
-                if (first == '\'' && i + 1 < text.size() && text[i + 1] == '\'') {
-                    ++i;
-                    continue;
-                }
-                return std::make_pair(i + 1 - offset, first);
-            }
-            if (text[i] == '\n' && first == '"')
-                return std::nullopt;  // multi-line quoted scalars: leave them to a rewrite
-        }
-        return std::nullopt;
+        if (length < 2 || line[offset + length - 1] != first)
+            return std::nullopt;  // not closed on this line: leave it to a rewrite
+        return std::make_pair(length, first);
     }
-    const std::string plain = plainForm(oldValue);
-    if (text.substr(offset, plain.size()) != plain || !endsToken(text, offset + plain.size()))
+    if (line.substr(offset, length) != plainForm(oldValue))
         return std::nullopt;
-    return std::make_pair(plain.size(), char(0));
+    return std::make_pair(length, char(0));
 }
 
 std::vector<size_t> lineStarts(std::string_view text)
@@ -129,6 +113,7 @@ std::optional<std::string> replaceScalars(std::string_view text, const SourceDoc
         return std::nullopt;
 
     const std::vector<size_t> starts = lineStarts(text);
+    const bool flow = isFlowDocument(text);
     struct Replacement {
         size_t offset, length;
         std::string text;
@@ -142,11 +127,12 @@ std::optional<std::string> replaceScalars(std::string_view text, const SourceDoc
         const int line = at.line - document.firstLine;
         if (!at.valid() || line < 0 || size_t(line) >= starts.size())
             return std::nullopt;
-        const size_t offset = starts[size_t(line)] + size_t(at.column - 1);
-        const auto token = tokenLength(text, offset, *change.oldValue);
+        const size_t lineStart = starts[size_t(line)];
+        const size_t lineEnd = std::min(text.find('\n', lineStart), text.size());
+        const auto token = scalarToken(text.substr(lineStart, lineEnd - lineStart), size_t(at.column - 1), *change.oldValue, flow);
         if (!token)
             return std::nullopt;
-        replacements.push_back({offset, token->first, written(*change.newValue, token->second)});
+        replacements.push_back({lineStart + size_t(at.column - 1), token->first, written(*change.newValue, token->second)});
     }
     std::sort(replacements.begin(), replacements.end(), [](const Replacement &a, const Replacement &b) { return a.offset > b.offset; });
     std::string out(text);

@@ -1,5 +1,7 @@
 #include "gui/design/templates.h"
 
+#include "gui/design/objectkey.h"
+
 namespace cd::gui {
 
 namespace {
@@ -65,11 +67,9 @@ Json newObject(const QString &kind, const QString &name, const QString &ns)
     const KindTemplate *t = findTemplate(kind);
     if (!t || kind == QLatin1String("Node"))
         return Json();
-    const bool clusterScoped = kind == QLatin1String("Namespace") || kind == QLatin1String("PersistentVolume") ||
-                               kind == QLatin1String("StorageClass");
     Json object = {{"apiVersion", t->apiVersion.toStdString()},
                    {"kind", kind.toStdString()},
-                   {"metadata", metadata(name, clusterScoped ? QString() : ns)}};
+                   {"metadata", metadata(name, isNamespacedKind(kind) ? ns : QString())}};
     const std::string n = name.toStdString();
     if (kind == QLatin1String("Deployment") || kind == QLatin1String("ReplicaSet")) {
         object["spec"] = {{"replicas", 1}, {"selector", {{"matchLabels", {{"app", n}}}}}, {"template", podTemplate(name)}};

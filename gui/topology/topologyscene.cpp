@@ -60,12 +60,6 @@ QString nodeNameOf(const Json &entry)
     return QString::fromStdString(name.empty() ? str(entry, {"namePrefix"}) : name);
 }
 
-QString groupOf(const QString &apiVersion)
-{
-    const int slash = apiVersion.indexOf(QLatin1Char('/'));
-    return slash < 0 ? QString() : apiVersion.left(slash);
-}
-
 // Fields that belong to one live object, never to a copy of it.
 void stripServerFields(Json &object)
 {
@@ -487,7 +481,7 @@ ObjectKey TopologyScene::dropKind(const KindTemplate &kind, QPointF scenePos)
         return key;
     }
     QString ns;
-    if (isNamespacedKind(groupOf(kind.apiVersion), kind.kind)) {
+    if (isNamespacedKind(kind.kind)) {
         ns = namespaceAt(scenePos);
         if (ns.isEmpty())
             ns = QStringLiteral("default");
