@@ -78,7 +78,10 @@ Inspector::Inspector(DesignDocument *document, QWidget *parent) : QWidget(parent
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     m_formHost = new QWidget(scroll);
-    m_form = new QFormLayout(m_formHost);
+    auto *hostLayout = new QVBoxLayout(m_formHost);
+    m_form = new QFormLayout;
+    hostLayout->addLayout(m_form);
+    hostLayout->addStretch(1);  // rows stay together at the top, however tall the dock
     m_form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     scroll->setWidget(m_formHost);
     layout->addWidget(scroll, 1);
