@@ -35,6 +35,13 @@ struct EnvVar {
     std::string value;
 };
 
+// A host folder or file seen inside the container (a volume, the pod's /etc/hosts).
+struct Mount {
+    std::string hostPath;
+    std::string containerPath;
+    bool readOnly = false;
+};
+
 // Where a pod's containers live: one per pod (the pod sandbox of the CRI).
 struct SandboxSpec {
     std::string podUid;
@@ -42,6 +49,9 @@ struct SandboxSpec {
     std::string podName;
     std::string hostname;
     std::string ip;  // chosen by the node agent from its pod CIDR
+    // Where the containers' logs go (the kubelet's /var/log/pods/<ns>_<name>_<uid>); runtimes
+    // that run nothing ignore it.
+    std::string logDirectory;
 };
 
 // Instructions for simulated containers, ignored by runtimes that run real processes.
@@ -59,6 +69,9 @@ struct ContainerSpec {
     std::vector<std::string> args;
     std::vector<EnvVar> env;
     std::vector<PortSpec> ports;
+    std::vector<Mount> mounts;
+    std::string workingDir;
+    std::string logPath;  // relative to the sandbox's logDirectory: "<container>/<attempt>.log"
     RestartPolicy restartPolicy = RestartPolicy::Always;
     int attempt = 0;  // restarts so far: part of the container's identity
     SimulationSpec simulation;
@@ -97,6 +110,10 @@ public:
     virtual std::string versionString() const = 0;   // "clusterdeck-sim://0.1.0" (nodeInfo)
 
     void setStateListener(StateListener listener) { m_listener = std::move(listener); }
+
+    // Makes an image available (the CRI's PullImage): its reference as the runtime resolved it,
+    // or an error that says why not and what to do (the kubelet's ErrImagePull).
+    virtual Result<std::string> ensureImage(const std::string &image) { return image; }
 
     virtual Result<SandboxHandle> runSandbox(const SandboxSpec &spec) = 0;
     virtual void removeSandbox(SandboxHandle sandbox) = 0;

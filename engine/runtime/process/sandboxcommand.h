@@ -1,0 +1,43 @@
+#pragma once
+// The bubblewrap command line of one container: a read-only root filesystem (an image's folder,
+// or the host's own for the built-in `host` image), /proc, a minimal /dev, a writable /tmp, the
+// pod's /etc/hosts and volumes, its own pid namespace with the command as pid 1 (as in a
+// container: SIGTERM reaches it only when it handles it), and the capabilities Docker and
+// containerd give a container by default — never CAP_SYS_ADMIN, so nothing can be remounted.
+//
+// A pure function of its inputs, so it is tested without running anything.
+
+#include "engine/runtime/runtime.h"
+
+#include <string>
+#include <vector>
+
+namespace cd::runtime::process {
+
+struct SandboxCommandInput {
+    std::string bwrap = "bwrap";
+    std::string rootfs;  // empty: the host's root filesystem
+    // Top-level entries of the root filesystem (name, and the link target for symlinks), read by
+    // the caller: the root is a tmpfs with each entry bound in, so mount points (/proc, /tmp,
+    // /etc/hosts) can be made even where the image has none.
+    struct Entry {
+        std::string name;
+        std::string symlinkTarget;  // non-empty: a symlink
+        bool directory = true;
+    };
+    std::vector<Entry> entries;
+    std::vector<std::string> hiddenPaths;  // host folders covered by an empty tmpfs (the engine's data)
+    std::string hostsFile;                 // the pod's /etc/hosts ("" for none)
+    bool etcInRoot = true;                 // the root filesystem has an /etc folder
+    std::vector<Mount> mounts;
+    std::vector<EnvVar> env;
+    std::string workingDir;
+    std::vector<std::string> argv;  // the resolved command (argv[0] a path inside the root)
+};
+
+std::vector<std::string> sandboxCommand(const SandboxCommandInput &input);
+
+// The capabilities a container gets by default (Docker's and containerd's list).
+const std::vector<std::string> &defaultCapabilities();
+
+} // namespace cd::runtime::process

@@ -1,0 +1,329 @@
+// clusterdeck-shim: the supervisor of one container (the role of containerd-shim or conmon).
+// The process runtime starts one per container in its own session, so containers outlive the
+// engine: when clusterdeckd restarts it finds the shim's state files and carries on.
+//
+//   clusterdeck-shim --dir DIR --log FILE [--log-max-bytes N] [--log-max-files N] [--notify-fd FD]
+//                    -- ARGV...
+//
+// It runs ARGV (the sandbox command: nsenter ... bwrap --info-fd 3 ... -- the container's
+// command) with fd 3 as a pipe for bwrap's info, records the container's pid when bwrap reports
+// it (DIR/state.json), writes the container's stdout and stderr to FILE in the CRI log format
+// the kubelet reads ("<RFC3339Nano> stdout F line"), rotates FILE when it grows past the limit,
+// and when the container exits writes DIR/exit.json. Each state change also writes one byte to
+// the notify fd, when the engine that started it is still there to listen.
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <string>
+#include <vector>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace {
+
+struct Options {
+    std::string dir;
+    std::string log;
+    long long logMaxBytes = 10 * 1024 * 1024;  // the kubelet's containerLogMaxSize default
+    int logMaxFiles = 5;                       // containerLogMaxFiles
+    int notifyFd = -1;
+    std::vector<char *> argv;
+};
+
+long long nowNs()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return static_cast<long long>(ts.tv_sec) * 1000000000LL + ts.tv_nsec;
+}
+
+std::string rfc3339Nano(long long ns)
+{
+    const time_t seconds = static_cast<time_t>(ns / 1000000000LL);
+    tm utc{};
+    gmtime_r(&seconds, &utc);
+    char buffer[64];
+    const size_t n = strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &utc);
+    std::snprintf(buffer + n, sizeof buffer - n, ".%09lldZ", ns % 1000000000LL);
+    return buffer;
+}
+
+bool writeAll(int fd, const char *data, size_t size)
+{
+    while (size > 0) {
+        const ssize_t n = ::write(fd, data, size);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        data += n;
+        size -= static_cast<size_t>(n);
+    }
+    return true;
+}
+
+// Writes a small file atomically: readers see the old content or the new, never half of it.
+void writeFileAtomically(const std::string &path, const std::string &content)
+{
+    const std::string temporary = path + ".tmp";
+    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return;
+    writeAll(fd, content.data(), content.size());
+    ::fsync(fd);
+    ::close(fd);
+    ::rename(temporary.c_str(), path.c_str());
+}
+
+class LogFile {
+public:
+    LogFile(std::string path, long long maxBytes, int maxFiles)
+        : m_path(std::move(path)), m_maxBytes(maxBytes), m_maxFiles(maxFiles)
+    {
+        open();
+    }
+    ~LogFile()
+    {
+        if (m_fd >= 0)
+            ::close(m_fd);
+    }
+
+    // One CRI log line; `partial` says the line goes on in the next record (the "P" tag).
+    void write(const char *stream, const char *data, size_t size, bool partial)
+    {
+        std::string line = rfc3339Nano(nowNs());
+        line += ' ';
+        line += stream;
+        line += partial ? " P " : " F ";
+        line.append(data, size);
+        line += '\n';
+        if (m_fd < 0)
+            return;
+        if (m_size + static_cast<long long>(line.size()) > m_maxBytes && m_size > 0)
+            rotate();
+        if (writeAll(m_fd, line.data(), line.size()))
+            m_size += static_cast<long long>(line.size());
+    }
+
+private:
+    void open()
+    {
+        m_fd = ::open(m_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        struct stat st{};
+        m_size = m_fd >= 0 && ::fstat(m_fd, &st) == 0 ? st.st_size : 0;
+    }
+    // FILE becomes FILE.1, FILE.1 becomes FILE.2 ... the oldest beyond the limit goes.
+    void rotate()
+    {
+        ::close(m_fd);
+        for (int i = m_maxFiles - 1; i >= 1; --i) {
+            const std::string from = i == 1 ? m_path : m_path + "." + std::to_string(i - 1);
+            ::rename(from.c_str(), (m_path + "." + std::to_string(i)).c_str());
+        }
+        if (m_maxFiles <= 1)
+            ::unlink(m_path.c_str());
+        open();
+    }
+
+    std::string m_path;
+    long long m_maxBytes;
+    int m_maxFiles;
+    int m_fd = -1;
+    long long m_size = 0;
+};
+
+// Splits a stream into lines for the log; lines longer than the kubelet's 16 KiB go out in parts.
+class LineSplitter {
+public:
+    LineSplitter(LogFile &log, const char *stream) : m_log(log), m_stream(stream) {}
+    void feed(const char *data, size_t size)
+    {
+        m_pending.append(data, size);
+        size_t start = 0;
+        for (size_t nl; (nl = m_pending.find('\n', start)) != std::string::npos; start = nl + 1)
+            m_log.write(m_stream, m_pending.data() + start, nl - start, false);
+        m_pending.erase(0, start);
+        while (m_pending.size() >= kMaxLine) {
+            m_log.write(m_stream, m_pending.data(), kMaxLine, true);
+            m_pending.erase(0, kMaxLine);
+        }
+    }
+    void finish()
+    {
+        if (!m_pending.empty())
+            m_log.write(m_stream, m_pending.data(), m_pending.size(), false);
+        m_pending.clear();
+    }
+
+private:
+    static constexpr size_t kMaxLine = 16 * 1024;
+    LogFile &m_log;
+    const char *m_stream;
+    std::string m_pending;
+};
+
+void notify(int fd)
+{
+    if (fd < 0)
+        return;
+    const char byte = 1;
+    (void)!::write(fd, &byte, 1);
+}
+
+bool parseOptions(int argc, char **argv, Options &options)
+{
+    int i = 1;
+    for (; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--") {
+            ++i;
+            break;
+        }
+        if (i + 1 >= argc)
+            return false;
+        const char *value = argv[++i];
+        if (arg == "--dir")
+            options.dir = value;
+        else if (arg == "--log")
+            options.log = value;
+        else if (arg == "--log-max-bytes")
+            options.logMaxBytes = std::max(4096LL, std::atoll(value));
+        else if (arg == "--log-max-files")
+            options.logMaxFiles = std::max(1, std::atoi(value));
+        else if (arg == "--notify-fd")
+            options.notifyFd = std::atoi(value);
+        else
+            return false;
+    }
+    for (; i < argc; ++i)
+        options.argv.push_back(argv[i]);
+    options.argv.push_back(nullptr);
+    return !options.dir.empty() && !options.log.empty() && options.argv.size() > 1;
+}
+
+// bwrap's info is JSON: { "child-pid": 1234 ... }.
+long parseChildPid(const std::string &info)
+{
+    const size_t at = info.find("\"child-pid\"");
+    if (at == std::string::npos)
+        return 0;
+    const size_t colon = info.find(':', at);
+    return colon == std::string::npos ? 0 : std::strtol(info.c_str() + colon + 1, nullptr, 10);
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    Options options;
+    if (!parseOptions(argc, argv, options)) {
+        std::fprintf(stderr, "usage: clusterdeck-shim --dir DIR --log FILE [--log-max-bytes N] [--log-max-files N] "
+                             "[--notify-fd FD] -- ARGV...\n");
+        return 2;
+    }
+    std::signal(SIGPIPE, SIG_IGN);
+    std::signal(SIGHUP, SIG_IGN);
+    if (options.notifyFd >= 0)
+        ::fcntl(options.notifyFd, F_SETFD, FD_CLOEXEC);
+
+    int out[2], err[2], info[2];
+    if (::pipe2(out, O_CLOEXEC) || ::pipe2(err, O_CLOEXEC) || ::pipe2(info, O_CLOEXEC)) {
+        std::perror("clusterdeck-shim: pipe");
+        return 1;
+    }
+    const long long startNs = nowNs();
+    const pid_t child = ::fork();
+    if (child < 0) {
+        std::perror("clusterdeck-shim: fork");
+        return 1;
+    }
+    if (child == 0) {
+        const int devNull = ::open("/dev/null", O_RDONLY);
+        ::dup2(devNull, 0);
+        ::dup2(out[1], 1);
+        ::dup2(err[1], 2);
+        ::dup2(info[1], 3);  // the sandbox's --info-fd 3 (no close-on-exec on the copy)
+        ::execvp(options.argv[0], options.argv.data());
+        std::fprintf(stderr, "clusterdeck-shim: cannot run %s: %s\n", options.argv[0], std::strerror(errno));
+        ::_exit(127);
+    }
+    ::close(out[1]);
+    ::close(err[1]);
+    ::close(info[1]);
+    writeFileAtomically(options.dir + "/shim.json",
+                        "{\"shimPid\":" + std::to_string(::getpid()) + ",\"sandboxPid\":" + std::to_string(child) + "}\n");
+
+    LogFile log(options.log, options.logMaxBytes, options.logMaxFiles);
+    LineSplitter stdoutLines(log, "stdout"), stderrLines(log, "stderr");
+    const int childFd = static_cast<int>(::syscall(SYS_pidfd_open, child, 0));
+
+    std::string infoText;
+    bool started = false, exited = false;
+    int status = 0;
+    bool outOpen = true, errOpen = true, infoOpen = true;
+    char buffer[65536];
+    while (!exited || outOpen || errOpen) {
+        pollfd fds[4];
+        int n = 0;
+        const auto add = [&](bool open, int fd) {
+            if (open)
+                fds[n++] = {fd, POLLIN, 0};
+            return open ? n - 1 : -1;
+        };
+        const int outAt = add(outOpen, out[0]);
+        const int errAt = add(errOpen, err[0]);
+        const int infoAt = add(infoOpen, info[0]);
+        const int childAt = add(!exited && childFd >= 0, childFd);
+        // Once the sandbox has exited, output still buffered in the pipes is drained; processes it
+        // left behind holding them open (none, with a pid namespace) do not keep the shim alive.
+        const int timeout = exited ? 200 : (childFd >= 0 ? -1 : 100);
+        const int ready = ::poll(fds, static_cast<nfds_t>(n), timeout);
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready == 0 && exited)
+            break;
+        const auto readInto = [&](int at, int fd, bool &open, auto &&sink) {
+            if (at < 0 || !(fds[at].revents & (POLLIN | POLLHUP | POLLERR)))
+                return;
+            const ssize_t got = ::read(fd, buffer, sizeof buffer);
+            if (got > 0)
+                sink(buffer, static_cast<size_t>(got));
+            else if (got == 0 || (errno != EINTR && errno != EAGAIN))
+                open = false;
+        };
+        readInto(outAt, out[0], outOpen, [&](const char *d, size_t s) { stdoutLines.feed(d, s); });
+        readInto(errAt, err[0], errOpen, [&](const char *d, size_t s) { stderrLines.feed(d, s); });
+        readInto(infoAt, info[0], infoOpen, [&](const char *d, size_t s) { infoText.append(d, s); });
+        if (!started) {
+            if (const long pid = parseChildPid(infoText); pid > 0) {
+                started = true;
+                writeFileAtomically(options.dir + "/state.json",
+                                    "{\"pid\":" + std::to_string(pid) + ",\"startedAt\":\"" + rfc3339Nano(startNs) +
+                                        "\",\"startedAtNs\":" + std::to_string(startNs) + "}\n");
+                notify(options.notifyFd);
+            }
+        }
+        if (!exited && (childAt < 0 ? ::waitpid(child, &status, WNOHANG) == child
+                                    : (fds[childAt].revents & POLLIN) && ::waitpid(child, &status, 0) == child))
+            exited = true;
+    }
+    stdoutLines.finish();
+    stderrLines.finish();
+    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    // Start errors (the sandbox could not be made, the command was not found) come before the
+    // container ever ran: the engine reports them as StartError with the sandbox's own message.
+    writeFileAtomically(options.dir + "/exit.json",
+                        "{\"exitCode\":" + std::to_string(code) + ",\"started\":" + (started ? "true" : "false") +
+                            ",\"finishedAt\":\"" + rfc3339Nano(nowNs()) + "\"}\n");
+    notify(options.notifyFd);
+    return 0;
+}
