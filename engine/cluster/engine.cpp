@@ -103,7 +103,10 @@ void Engine::startNodes()
     m_nodeThread = new QThread();
     m_nodeThread->setObjectName(QStringLiteral("nodes"));
     auto *client = new client::InProcessClient(m_api.get());
-    auto *nodes = new node::NodeManager(client, node::NodeManagerOptions{m_config.nodes});
+    node::NodeManagerOptions options{m_config.nodes};
+    options.dataDir = QDir(m_config.dataDir).absolutePath();
+    options.hiddenPaths = {options.dataDir.toStdString()};  // pods never see the store, keys or token
+    auto *nodes = new node::NodeManager(client, std::move(options));
     client->setParent(nodes);
     nodes->moveToThread(m_nodeThread);
     m_nodes = nodes;

@@ -40,12 +40,18 @@ NodeManagerPrivate::NodeManagerPrivate(NodeManager *q, client::Client *client, N
     runtime::SimulatedRuntimeOptions runtimeOptions;
     runtimeOptions.startLatency = m_options.startLatency;
     runtimeOptions.stopDelay = m_options.stopDelay;
-    // A child, so that it moves to the node thread with the manager (its timer must run there).
-    m_runtime = std::make_unique<runtime::SimulatedRuntime>(runtimeOptions, this);
-    m_runtime->setStateListener(
-        [this](runtime::ContainerHandle handle, std::uint64_t cookie, const runtime::ContainerStatus &status) {
-            onContainerState(handle, cookie, status);
-        });
+    const auto listener = [this](runtime::ContainerHandle handle, std::uint64_t cookie,
+                                 const runtime::ContainerStatus &status) { onContainerState(handle, cookie, status); };
+    // Children, so that they move to the node thread with the manager (their timers run there).
+    m_simulated = std::make_unique<runtime::SimulatedRuntime>(runtimeOptions, this);
+    m_simulated->setStateListener(listener);
+    if (std::any_of(m_options.nodes.begin(), m_options.nodes.end(), [](const NodeSpec &n) { return n.kind == "process"; })) {
+        runtime::process::ProcessRuntimeOptions processOptions;
+        processOptions.stateDir = m_options.dataDir + QStringLiteral("/runtime/process");
+        processOptions.hiddenPaths = m_options.hiddenPaths;
+        m_process = std::make_unique<runtime::process::ProcessRuntime>(processOptions, this);
+        m_process->setStateListener(listener);
+    }
 
     long long maxPods = 0;
     for (const NodeSpec &spec : m_options.nodes)
@@ -57,6 +63,8 @@ NodeManagerPrivate::NodeManagerPrivate(NodeManager *q, client::Client *client, N
         auto agent = std::make_unique<NodeAgent>();
         agent->spec = spec;
         agent->index = static_cast<std::uint32_t>(m_agents.size());
+        agent->runtime = spec.kind == "process" && m_process ? static_cast<runtime::Runtime *>(m_process.get())
+                                                             : m_simulated.get();
         assignAddresses(*agent, m_options.nodes.size(), maxPods);
         m_agentIndex.emplace(spec.name, agent->index);
         m_agents.push_back(std::move(agent));
@@ -71,7 +79,9 @@ NodeManagerPrivate::NodeManagerPrivate(NodeManager *q, client::Client *client, N
 NodeManagerPrivate::~NodeManagerPrivate()
 {
     // The runtime reports nothing more once the manager goes.
-    m_runtime->setStateListener({});
+    m_simulated->setStateListener({});
+    if (m_process)
+        m_process->setStateListener({});
 }
 
 NodeAgent *NodeManagerPrivate::agent(const std::string &name)

@@ -56,6 +56,11 @@ struct NodeManagerOptions {
     bool events = true;
     // API requests in flight at once from all agents together.
     int maxInFlight = 512;
+    // Process nodes keep their pods' logs under DATA_DIR/pods (the kubelet's /var/log/pods
+    // layout) and the runtime's state under DATA_DIR/runtime. Required for process nodes.
+    QString dataDir;
+    // Host folders that pods must never see (the engine's store, certificates and token).
+    std::vector<std::string> hiddenPaths;
 };
 
 // The node plan of `--nodes N --node-kind KIND` (node-1 ... node-N), or of a node-config file.

@@ -7,6 +7,7 @@
 #include "engine/client/eventrecorder.h"
 #include "engine/client/informer.h"
 #include "engine/node/nodemanager.h"
+#include "engine/runtime/process/processruntime.h"
 #include "engine/runtime/simulated/simulatedruntime.h"
 
 #include <QTimer>
@@ -75,6 +76,7 @@ struct NodeAgent {
     std::string observedReady;      // the Ready status the API shows (from the node informer)
     std::int64_t conditionsSinceMs = 0;  // when the kubelet-owned conditions last changed
     size_t pods = 0;
+    runtime::Runtime *runtime = nullptr;  // of the node's kind, shared by the nodes of that kind
     std::unique_ptr<client::EventRecorder> recorder;
 
     bool heartbeating() const { return !stoppedByCall && !stoppedByAnnotation && !deleted; }
@@ -82,7 +84,14 @@ struct NodeAgent {
     bool reachable() const { return !stoppedByCall && !stoppedByAnnotation; }
 };
 
-enum class Waiting : std::uint8_t { None, ContainerCreating, PodInitializing, CrashLoopBackOff };
+enum class Waiting : std::uint8_t {
+    None,
+    ContainerCreating,
+    PodInitializing,
+    CrashLoopBackOff,
+    ErrImagePull,
+    ImagePullBackOff
+};
 
 struct ContainerSlot {
     runtime::ContainerHandle handle = 0;    // the current container, 0 before the first start
@@ -168,11 +177,17 @@ public:
     void recordPodEvent(PodState &pod, const std::string &type, const std::string &reason, const std::string &message);
     runtime::ContainerSpec containerSpec(const PodState &pod, size_t index, const Json &podObject) const;
     client::ObjectPtr cachedPod(const PodState &pod) const;
+    runtime::Runtime &runtimeOf(const PodState &pod) const { return *m_agents[pod.node]->runtime; }
+    bool pullImage(PodState &pod, size_t index, const Json &podObject);
+    std::string logDirectory(const PodState &pod) const;
 
     NodeManager *q;
     client::Client *m_client;
     NodeManagerOptions m_options;
-    std::unique_ptr<runtime::SimulatedRuntime> m_runtime;
+    std::unique_ptr<runtime::SimulatedRuntime> m_simulated;
+    std::unique_ptr<runtime::process::ProcessRuntime> m_process;  // when the plan has process nodes
+    // Why an image could not be pulled, by container cookie, while it waits in ErrImagePull.
+    std::unordered_map<std::uint64_t, std::string> m_pullErrors;
     client::Informer *m_pods = nullptr;
     client::Informer *m_nodes = nullptr;
     RequestLimiter m_limiter;
@@ -208,7 +223,9 @@ public:
 
 // podstatus.cpp: the pod status the kubelet would post, from the compact state and the pod.
 Json buildPodStatus(const PodState &pod, const NodeAgent &agent, const Json &podObject,
-                    const runtime::Runtime &runtime, std::int64_t nowWallMs);
+                    const runtime::Runtime &runtime, std::int64_t nowWallMs,
+                    const std::unordered_map<std::uint64_t, std::string> &pullErrors);
+std::uint64_t containerCookie(std::uint64_t serial, size_t index);
 // Go's time.Duration: "10s", "1m20s", "500ms"; and its parser ("1m30s", "250ms", "2h").
 std::string goDuration(std::int64_t ms);
 std::optional<std::int64_t> parseGoDuration(const std::string &text);

@@ -112,7 +112,7 @@ std::optional<std::int64_t> parseGoDuration(const std::string &text)
 }
 
 Json buildPodStatus(const PodState &p, const NodeAgent &agent, const Json &pod, const runtime::Runtime &rt,
-                    std::int64_t nowMs)
+                    std::int64_t nowMs, const std::unordered_map<std::uint64_t, std::string> &pullErrors)
 {
     const bool hasInit = p.initCount > 0;
     const bool terminal = p.stage == Stage::Terminated;
@@ -181,6 +181,19 @@ Json buildPodStatus(const PodState &p, const NodeAgent &agent, const Json &pod, 
                 continue;
             }
             s["state"] = {{"waiting", {{"reason", hasInit ? "PodInitializing" : "ContainerCreating"}}}};
+        } else if (c.waiting == Waiting::ErrImagePull || c.waiting == Waiting::ImagePullBackOff) {
+            auto error = pullErrors.find(containerCookie(p.serial, i));
+            const std::string why = error == pullErrors.end() ? std::string() : error->second;
+            if (c.waiting == Waiting::ErrImagePull)
+                s["state"] = {{"waiting", {{"reason", "ErrImagePull"}, {"message", why}}}};
+            else
+                s["state"] = {{"waiting",
+                               {{"reason", "ImagePullBackOff"},
+                                {"message", "Back-off pulling image \"" + str(container, {"image"}) + "\": ErrImagePull: " + why}}}};
+            if (previous)
+                s["lastState"] = {{"terminated", terminated(*previous)}};
+            s["image"] = str(container, {"image"});
+            s["imageID"] = "";
         } else {
             const bool restarting = c.restartCount > 0;
             s["state"] = {{"waiting", {{"reason", restarting ? "ContainerCreating"

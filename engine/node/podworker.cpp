@@ -23,7 +23,6 @@ const client::Resource &podsResource()
     return *r;
 }
 
-std::uint64_t cookieOf(std::uint64_t serial, size_t index) { return (serial << 8) | (index & 0xff); }
 
 const Json &containerAt(const Json &pod, const PodState &state, size_t index)
 {
@@ -47,6 +46,9 @@ std::vector<std::string> stringList(const Json &container, const char *field)
 }
 
 } // namespace
+
+std::uint64_t containerCookie(std::uint64_t serial, size_t index) { return (serial << 8) | (index & 0xff); }
+static std::uint64_t cookieOf(std::uint64_t serial, size_t index) { return containerCookie(serial, index); }
 
 client::ObjectPtr NodeManagerPrivate::cachedPod(const PodState &pod) const
 {
@@ -120,14 +122,15 @@ void NodeManagerPrivate::adopt(NodeAgent &agent, const Json &pod)
         p.terminalWritten = true;
         for (ContainerSlot &c : p.containers)
             c.state = runtime::ContainerState::Exited;
-    } else if (const std::uint32_t ip = parseIp(str(pod, {"status", "podIP"})); ip && phase == "Running") {
-        // Running when the engine stopped: simulated containers outlived it; take them back.
+    } else if (const std::uint32_t ip = parseIp(str(pod, {"status", "podIP"})); ip && (phase == "Running" || phase == "Pending")) {
+        // Started when the engine stopped: its containers outlived it (simulated ones, and the
+        // process runtime's under their shims); take them back.
         p.ip = ip;
         agent.cidr.reserve(ip);
         if (auto t = parseRfc3339(str(pod, {"status", "startTime"})))
             p.startTimeMs = std::chrono::duration_cast<std::chrono::milliseconds>(t->time_since_epoch()).count();
-        runtime::SandboxSpec sandbox{p.uid, p.ns(), p.name(), p.name(), ipString(ip)};
-        if (auto handle = m_runtime->runSandbox(sandbox); handle.ok())
+        runtime::SandboxSpec sandbox{p.uid, p.ns(), p.name(), p.name(), ipString(ip), logDirectory(p)};
+        if (auto handle = agent.runtime->runSandbox(sandbox); handle.ok())
             p.sandbox = *handle;
         p.stage = Stage::Running;
         p.nextInit = p.initCount;
@@ -145,11 +148,14 @@ void NodeManagerPrivate::adopt(NodeAgent &agent, const Json &pod)
                 continue;
             c.restartCount = static_cast<int>(integer(*previous, {"restartCount"}));
             runtime::ContainerStatus before;
+            before.containerId = str(*previous, {"containerID"});
+            before.image = str(*previous, {"image"});
+            before.imageRef = str(*previous, {"imageID"});
             if (const Json *running = find(*previous, {"state", "running"})) {
                 before.state = runtime::ContainerState::Running;
                 if (auto t = parseRfc3339(str(*running, {"startedAt"})))
                     before.startedAt = *t;
-                if (auto handle = m_runtime->recover(p.sandbox, containerSpec(p, i, pod), before, cookieOf(p.serial, i))) {
+                if (auto handle = agent.runtime->recover(p.sandbox, containerSpec(p, i, pod), before, cookieOf(p.serial, i))) {
                     c.handle = *handle;
                     c.state = runtime::ContainerState::Running;
                     c.waiting = Waiting::None;
@@ -179,12 +185,14 @@ void NodeManagerPrivate::forget(PodState &pod)
     NodeAgent &agent = *m_agents[pod.node];
     for (ContainerSlot &c : pod.containers) {
         if (c.handle)
-            m_runtime->destroy(c.handle);
+            agent.runtime->destroy(c.handle);
         if (c.previous)
-            m_runtime->destroy(c.previous);
+            agent.runtime->destroy(c.previous);
     }
+    for (size_t i = 0; i < pod.containers.size(); ++i)
+        m_pullErrors.erase(cookieOf(pod.serial, i));
     if (pod.sandbox)
-        m_runtime->removeSandbox(pod.sandbox);
+        agent.runtime->removeSandbox(pod.sandbox);
     if (pod.ip && pod.stage != Stage::Terminated)
         agent.cidr.release(pod.ip);
     if (agent.pods > 0)
@@ -227,6 +235,8 @@ runtime::ContainerSpec NodeManagerPrivate::containerSpec(const PodState &pod, si
                                   str(port, {"protocol"}, "TCP"), static_cast<int>(integer(port, {"hostPort"}))});
     spec.restartPolicy = pod.restartPolicy;
     spec.attempt = pod.containers[index].restartCount;
+    spec.workingDir = str(container, {"workingDir"});
+    spec.logPath = spec.name + "/" + std::to_string(spec.attempt) + ".log";
 
     // How the simulated process ends: per-container annotations first, then (for regular
     // containers) the pod's, then the defaults.
@@ -292,8 +302,8 @@ void NodeManagerPrivate::sync(PodState &pod)
         }
         pod.ip = ip;
         pod.startTimeMs = wallNowMs();
-        runtime::SandboxSpec sandbox{pod.uid, pod.ns(), pod.name(), pod.name(), ipString(ip)};
-        auto handle = m_runtime->runSandbox(sandbox);
+        runtime::SandboxSpec sandbox{pod.uid, pod.ns(), pod.name(), pod.name(), ipString(ip), logDirectory(pod)};
+        auto handle = agent.runtime->runSandbox(sandbox);
         if (!handle.ok()) {
             agent.cidr.release(ip);
             pod.ip = 0;
@@ -312,9 +322,22 @@ void NodeManagerPrivate::sync(PodState &pod)
     };
     const std::int64_t now = steadyNowMs();
     const auto due = [now](const ContainerSlot &c) {
-        return c.handle == 0 ||
+        return (c.handle == 0 && c.restartAtMs <= now) ||
                (c.state == runtime::ContainerState::Exited && c.restartAtMs > 0 && c.restartAtMs <= now);
     };
+    // An image that could not be pulled: after the first failure the kubelet shows the back-off.
+    for (size_t i = 0; i < pod.containers.size(); ++i) {
+        ContainerSlot &c = pod.containers[i];
+        if (c.waiting == Waiting::ErrImagePull && c.handle == 0 && c.restartAtMs > now) {
+            c.waiting = Waiting::ImagePullBackOff;
+            if (const Json *o = podObject()) {
+                const std::string image = str(containerAt(*o, pod, i), {"image"});
+                recordPodEvent(pod, "Normal", "BackOff", "Back-off pulling image \"" + image + "\"");
+                recordPodEvent(pod, "Warning", "Failed", "Error: ImagePullBackOff");
+            }
+            markDirty(pod);
+        }
+    }
     if (pod.stage == Stage::Initializing) {
         while (pod.nextInit < pod.initCount) {
             ContainerSlot &c = pod.containers[pod.nextInit];
@@ -367,7 +390,7 @@ void NodeManagerPrivate::startContainer(PodState &pod, size_t index, const Json 
     if (c.handle) {
         // A restart: the exited container becomes the last state; the one before goes.
         if (c.previous)
-            m_runtime->destroy(c.previous);
+            runtimeOf(pod).destroy(c.previous);
         c.previous = c.handle;
         c.handle = 0;
         ++c.restartCount;
@@ -377,12 +400,14 @@ void NodeManagerPrivate::startContainer(PodState &pod, size_t index, const Json 
             c.backoffUpdatedMs = now;
         }
     }
+    if (!pullImage(pod, index, podObject))
+        return;
     runtime::ContainerSpec spec = containerSpec(pod, index, podObject);
     const Json &container = containerAt(podObject, pod, index);
     std::int64_t readyDelay = 0;
     if (const Json *probe = find(container, {"readinessProbe"}); probe && probe->is_object())
         readyDelay = integer(*probe, {"initialDelaySeconds"}) * 1000;
-    auto handle = m_runtime->start(pod.sandbox, spec, cookieOf(pod.serial, index));
+    auto handle = runtimeOf(pod).start(pod.sandbox, spec, cookieOf(pod.serial, index));
     c.restartAtMs = 0;
     c.stopping = false;
     c.state = runtime::ContainerState::Waiting;
@@ -398,6 +423,44 @@ void NodeManagerPrivate::startContainer(PodState &pod, size_t index, const Json 
     c.handle = *handle;
     c.readyAtMs = readyDelay;  // made absolute when it runs
     markDirty(pod);
+}
+
+std::string NodeManagerPrivate::logDirectory(const PodState &pod) const
+{
+    if (m_options.dataDir.isEmpty())
+        return {};
+    return m_options.dataDir.toStdString() + "/pods/" + pod.ns() + "_" + pod.name() + "_" + pod.uid;
+}
+
+// The kubelet's EnsureImageExists: a container whose image the node cannot provide waits in
+// ErrImagePull, then ImagePullBackOff, and is retried with the same back-off as restarts.
+bool NodeManagerPrivate::pullImage(PodState &pod, size_t index, const Json &podObject)
+{
+    const std::string image = str(containerAt(podObject, pod, index), {"image"});
+    Result<std::string> pulled = runtimeOf(pod).ensureImage(image);
+    const std::uint64_t cookie = cookieOf(pod.serial, index);
+    ContainerSlot &c = pod.containers[index];
+    if (pulled.ok()) {
+        m_pullErrors.erase(cookie);
+        return true;
+    }
+    const std::int64_t now = steadyNowMs();
+    const bool again = c.waiting == Waiting::ErrImagePull || c.waiting == Waiting::ImagePullBackOff;
+    c.backoffMs = again ? std::min<std::int64_t>(c.backoffMs * 2, m_options.backoffMax.count())
+                        : m_options.backoffBase.count();
+    c.backoffUpdatedMs = now;
+    c.restartAtMs = now + c.backoffMs;
+    c.state = runtime::ContainerState::Waiting;
+    c.waiting = Waiting::ErrImagePull;
+    const std::string message = "Failed to pull image \"" + image + "\": " + pulled.error().message;
+    m_pullErrors[cookie] = message;
+    recordPodEvent(pod, "Normal", "Pulling", "Pulling image \"" + image + "\"");
+    recordPodEvent(pod, "Warning", "Failed", message);
+    recordPodEvent(pod, "Warning", "Failed", "Error: ErrImagePull");
+    markDirty(pod);
+    wakeAt(pod, now + std::min<std::int64_t>(1000, c.backoffMs));  // then ImagePullBackOff
+    wakeAt(pod, c.restartAtMs);
+    return false;
 }
 
 void NodeManagerPrivate::onContainerState(runtime::ContainerHandle handle, std::uint64_t cookie,
@@ -438,6 +501,12 @@ void NodeManagerPrivate::onContainerState(runtime::ContainerHandle handle, std::
     const bool stopped = c.stopping || pod.deleting;
     c.stopping = false;
     markDirty(pod);
+    if (pod.stage == Stage::Terminated && pod.sandbox &&
+        std::all_of(pod.containers.begin(), pod.containers.end(),
+                    [](const ContainerSlot &s) { return !s.handle || s.state == runtime::ContainerState::Exited; })) {
+        runtimeOf(pod).removeSandbox(pod.sandbox);  // the last container of a finished pod is gone
+        pod.sandbox = 0;
+    }
     if (stopped) {
         sync(pod);
         return;
@@ -500,7 +569,7 @@ void NodeManagerPrivate::stopContainers(PodState &pod)
                                "Stopping container " + str(containerAt(*object, pod, i), {"name"}));
         }
         c.stopping = true;
-        m_runtime->stop(c.handle, std::chrono::seconds(pod.graceSeconds));
+        runtimeOf(pod).stop(c.handle, std::chrono::seconds(pod.graceSeconds));
     }
 }
 
@@ -513,12 +582,17 @@ void NodeManagerPrivate::finishPod(PodState &pod)
         // Sidecars (and anything else still up) end with the pod.
         if (c.handle && c.state != runtime::ContainerState::Exited && !c.stopping) {
             c.stopping = true;
-            m_runtime->stop(c.handle, std::chrono::seconds(pod.graceSeconds));
+            runtimeOf(pod).stop(c.handle, std::chrono::seconds(pod.graceSeconds));
         }
     }
     pod.stage = Stage::Terminated;
-    if (pod.sandbox)
-        m_runtime->removeSandbox(pod.sandbox);
+    const bool stillRunning = std::any_of(pod.containers.begin(), pod.containers.end(), [](const ContainerSlot &c) {
+        return c.handle && c.state != runtime::ContainerState::Exited;
+    });
+    if (pod.sandbox && !stillRunning) {
+        runtimeOf(pod).removeSandbox(pod.sandbox);
+        pod.sandbox = 0;
+    }
     // The address goes back to the node's range; the status keeps showing it, as Kubernetes does.
     if (pod.ip)
         m_agents[pod.node]->cidr.release(pod.ip);
@@ -566,7 +640,7 @@ void NodeManagerPrivate::writeStatus(PodState &pod)
         return;
     }
     const NodeAgent &agent = *m_agents[pod.node];
-    Json status = buildPodStatus(pod, agent, *object, *m_runtime, wallNowMs());
+    Json status = buildPodStatus(pod, agent, *object, *agent.runtime, wallNowMs(), m_pullErrors);
     pod.dirty = false;
     pod.writing = true;
     const bool terminal = pod.stage == Stage::Terminated;
@@ -592,9 +666,9 @@ void NodeManagerPrivate::writeStatus(PodState &pod)
                         // Nothing of a finished pod runs or is reported again: free the runtime's records.
                         for (ContainerSlot &c : pod.containers) {
                             if (c.handle)
-                                self->m_runtime->destroy(c.handle);
+                                self->runtimeOf(pod).destroy(c.handle);
                             if (c.previous)
-                                self->m_runtime->destroy(c.previous);
+                                self->runtimeOf(pod).destroy(c.previous);
                             c.handle = c.previous = 0;
                             c.state = runtime::ContainerState::Exited;
                         }

@@ -67,8 +67,8 @@ private Q_SLOTS:
         QTest::newRow("unknown field") << "nodes:\n- name: a\n  cpus: 2\n"
                                        << "plan.yaml: line 3, column 9: nodes[0].cpus: unknown field \"cpus\"";
         QTest::newRow("kind not yet available")
-            << "nodes:\n- name: a\n- name: b\n  kind: process\n"
-            << "plan.yaml: line 4, column 9: nodes[1].kind: node kind process is not available yet (simulated is)";
+            << "nodes:\n- name: a\n- name: b\n  kind: vm\n"
+            << "plan.yaml: line 4, column 9: nodes[1].kind: node kind vm is not available yet (simulated and process are)";
         QTest::newRow("unknown kind")
             << "nodes:\n- name: a\n  kind: cloud\n"
             << "plan.yaml: line 3, column 9: nodes[0].kind: unsupported value \"cloud\": supported values: "
@@ -120,10 +120,11 @@ private Q_SLOTS:
 
     void engineRefusesKindsNotAvailable()
     {
-        const auto status = checkNodePlan(uniformNodes(2, "process"));
+        QVERIFY(checkNodePlan(uniformNodes(2, "process")).ok());
+        const auto status = checkNodePlan(uniformNodes(2, "container"));
         QVERIFY(!status.ok());
         QCOMPARE(QString::fromStdString(status.error().message),
-                 QString("node kind process is not available yet: use --node-kind simulated"));
+                 QString("node kind container is not available yet: use --node-kind process or simulated"));
     }
 };
 
