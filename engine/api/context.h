@@ -2,6 +2,7 @@
 // What every API handler shares: the store, the registry of resources, the admission chain and
 // the object pipeline helpers (load, write, commit-then-respond).
 
+#include "engine/api/kubeletconnector.h"
 #include "engine/api/admission/admission.h"
 #include "engine/api/registry.h"
 #include "engine/api/request.h"
@@ -53,6 +54,9 @@ public:
     const ApiOptions &options() const { return m_options; }
     OpenApi &openApi();
     SummaryCache &summaries() { return m_summaries; }
+    // Null until the composition root installs one (then pods/log reaches the nodes).
+    KubeletConnector *kubelets() const { return m_kubelets.get(); }
+    void setKubeletConnector(std::unique_ptr<KubeletConnector> connector) { m_kubelets = std::move(connector); }
 
     void addAdmission(std::unique_ptr<AdmissionPlugin> plugin) { m_admission.push_back(std::move(plugin)); }
     Status admit(AdmissionRequest &request);
@@ -90,6 +94,7 @@ private:
     std::vector<std::unique_ptr<AdmissionPlugin>> m_admission;
     std::unique_ptr<OpenApi> m_openApi;
     SummaryCache m_summaries;
+    std::unique_ptr<KubeletConnector> m_kubelets;
 };
 
 // Parses a stored value (never fails for values the API wrote).

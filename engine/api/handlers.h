@@ -28,6 +28,8 @@ void handleDelete(ApiContext &context, const Target &target, const ApiRequest &r
 void handleDeleteCollection(ApiContext &context, const Target &target, const ApiRequest &request,
                             const SinkPtr &sink);
 // Subresources other than status (which the verbs above handle): scale, binding, eviction, finalize.
+// GET pods/{name}/log: checked here, read from the node's kubelet.
+void handlePodLogs(ApiContext &context, const Target &target, const ApiRequest &request, const SinkPtr &sink);
 void handleSubresource(ApiContext &context, const Target &target, const ApiRequest &request, const SinkPtr &sink);
 
 // Shared helpers.

@@ -7,9 +7,11 @@
 #include "engine/cluster/controlplane.h"
 #include "engine/server/certificates.h"
 #include "engine/server/httpserver.h"
+#include "engine/server/kubeletclient.h"
 #include "engine/store/store.h"
 
 #include <QDir>
+#include <QUuid>
 #include <QFile>
 #include <QThread>
 
@@ -43,6 +45,9 @@ Result<std::unique_ptr<Engine>> Engine::start(const EngineConfig &config)
     apiOptions.defaultTolerationSeconds = config.controllers.defaultTolerationSeconds;
     engine->m_api = std::make_unique<api::ApiService>(*engine->m_store, api::Registry::builtin(), apiOptions);
     CD_CHECK(engine->m_api->bootstrap());
+    // The API server reaches the nodes' kubelets (logs) with a token of this run.
+    engine->m_kubeletToken = QUuid::createUuid().toByteArray(QUuid::WithoutBraces).toHex();
+    engine->m_api->context().setKubeletConnector(std::make_unique<server::KubeletClient>(engine->m_kubeletToken));
 
     server::ServerOptions serverOptions;
     serverOptions.address = config.address;
@@ -106,6 +111,7 @@ void Engine::startNodes()
     node::NodeManagerOptions options{m_config.nodes};
     options.dataDir = QDir(m_config.dataDir).absolutePath();
     options.hiddenPaths = {options.dataDir.toStdString()};  // pods never see the store, keys or token
+    options.kubeletToken = m_kubeletToken;
     auto *nodes = new node::NodeManager(client, std::move(options));
     client->setParent(nodes);
     nodes->moveToThread(m_nodeThread);

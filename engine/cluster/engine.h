@@ -61,6 +61,7 @@ private:
 
     EngineConfig m_config;
     DataDirLock m_lock;
+    QByteArray m_kubeletToken;
     std::unique_ptr<store::Store> m_store;
     std::unique_ptr<api::ApiService> m_api;
     std::unique_ptr<server::HttpServer> m_server;

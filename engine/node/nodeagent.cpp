@@ -76,7 +76,7 @@ void NodeManagerPrivate::registerNode(NodeAgent &agent)
     agent.registering = true;
     const std::uint32_t index = agent.index;
     QPointer<NodeManagerPrivate> self(this);
-    const Json node = nodeObject(agent, m_options, agent.runtime->versionString());
+    const Json node = nodeObject(agent, m_options, agent.runtime->versionString(), m_kubeletPort);
     m_limiter.submit([self, index, node](RequestLimiter::Finished finished) {
         if (!self)
             return;
@@ -126,7 +126,7 @@ void NodeManagerPrivate::registerNode(NodeAgent &agent)
             if (r.status == 409) {
                 // Registered by an earlier run: bring labels and status up to date, as the
                 // kubelet reconciles an existing Node; taints and spec stay as they are.
-                Json fresh = nodeObject(agent, self->m_options, agent.runtime->versionString());
+                Json fresh = nodeObject(agent, self->m_options, agent.runtime->versionString(), self->m_kubeletPort);
                 const Json labels = {{"metadata", {{"labels", fresh["metadata"]["labels"]},
                                                    {"annotations", fresh["metadata"]["annotations"]}}}};
                 self->m_client->patch(

@@ -102,6 +102,18 @@ void NodeManagerPrivate::start()
     static const client::Resource *nodes = client::builtinResource("nodes");
     if (m_agents.empty())
         return;
+    if (!m_options.kubeletToken.isEmpty()) {
+        m_kubelet = std::make_unique<KubeletServer>(
+            m_options.kubeletToken,
+            [this](const std::string &ns, const std::string &name, const std::string &container, bool previous) {
+                return containerLog(ns, name, container, previous);
+            },
+            this);
+        if (Status listening = m_kubelet->listen(); listening.ok())
+            m_kubeletPort = m_kubelet->port();
+        else
+            qWarning("the kubelet server does not listen: %s", listening.error().message.c_str());
+    }
     // One pod informer for every agent: only bound pods, each event dispatched by node name.
     m_pods = new client::Informer(m_client, *pods, {}, {{"fieldSelector", "spec.nodeName!="}}, this);
     m_pods->addHandler([this](const client::InformerEvent &event) { onPodEvent(event); });

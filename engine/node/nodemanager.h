@@ -10,6 +10,7 @@
 #include "engine/client/client.h"
 
 #include <QObject>
+#include <QByteArray>
 #include <QString>
 
 #include <chrono>
@@ -61,6 +62,9 @@ struct NodeManagerOptions {
     QString dataDir;
     // Host folders that pods must never see (the engine's store, certificates and token).
     std::vector<std::string> hiddenPaths;
+    // The token the API server presents to the kubelets' server (empty: no kubelet server, as
+    // in tests without an API server that reaches nodes).
+    QByteArray kubeletToken;
 };
 
 // The node plan of `--nodes N --node-kind KIND` (node-1 ... node-N), or of a node-config file.

@@ -6,6 +6,7 @@
 
 #include "engine/client/eventrecorder.h"
 #include "engine/client/informer.h"
+#include "engine/node/kubeletserver.h"
 #include "engine/node/nodemanager.h"
 #include "engine/runtime/process/processruntime.h"
 #include "engine/runtime/simulated/simulatedruntime.h"
@@ -179,6 +180,8 @@ public:
     client::ObjectPtr cachedPod(const PodState &pod) const;
     runtime::Runtime &runtimeOf(const PodState &pod) const { return *m_agents[pod.node]->runtime; }
     bool pullImage(PodState &pod, size_t index, const Json &podObject);
+    Result<LogSource> containerLog(const std::string &ns, const std::string &name, const std::string &container,
+                                   bool previous);
     std::string logDirectory(const PodState &pod) const;
 
     NodeManager *q;
@@ -188,6 +191,8 @@ public:
     std::unique_ptr<runtime::process::ProcessRuntime> m_process;  // when the plan has process nodes
     // Why an image could not be pulled, by container cookie, while it waits in ErrImagePull.
     std::unordered_map<std::uint64_t, std::string> m_pullErrors;
+    std::unique_ptr<KubeletServer> m_kubelet;
+    int m_kubeletPort = 10250;  // advertised in every Node; the real one once the server listens
     client::Informer *m_pods = nullptr;
     client::Informer *m_nodes = nullptr;
     RequestLimiter m_limiter;
@@ -231,7 +236,8 @@ std::string goDuration(std::int64_t ms);
 std::optional<std::int64_t> parseGoDuration(const std::string &text);
 
 // nodeobject.cpp
-Json nodeObject(const NodeAgent &agent, const NodeManagerOptions &options, const std::string &runtimeVersion);
+Json nodeObject(const NodeAgent &agent, const NodeManagerOptions &options, const std::string &runtimeVersion,
+               int kubeletPort);
 Json nodeConditions(const NodeAgent &agent, const std::string &heartbeat, const std::string &transition);
 Json leaseObject(const NodeAgent &agent, const NodeManagerOptions &options);
 void assignAddresses(NodeAgent &agent, size_t planSize, long long maxPods);

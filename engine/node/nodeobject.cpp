@@ -159,7 +159,8 @@ Json nodeConditions(const NodeAgent &, const std::string &heartbeat, const std::
          condition("Ready", "True", "KubeletReady", "kubelet is posting ready status", heartbeat, transition)});
 }
 
-Json nodeObject(const NodeAgent &agent, const NodeManagerOptions &, const std::string &runtimeVersion)
+Json nodeObject(const NodeAgent &agent, const NodeManagerOptions &, const std::string &runtimeVersion,
+               int kubeletPort)
 {
     const NodeSpec &spec = agent.spec;
     const std::string arch = goArch();
@@ -208,7 +209,7 @@ Json nodeObject(const NodeAgent &agent, const NodeManagerOptions &, const std::s
               {"conditions", nodeConditions(agent, now, now)},
               {"addresses", Json::array({{{"type", "InternalIP"}, {"address", agent.internalIp}},
                                          {{"type", "Hostname"}, {"address", spec.name}}})},
-              {"daemonEndpoints", {{"kubeletEndpoint", {{"Port", 10250}}}}},
+              {"daemonEndpoints", {{"kubeletEndpoint", {{"Port", kubeletPort}}}}},
               {"nodeInfo", nodeInfo}}}};
 }
 

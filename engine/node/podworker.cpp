@@ -463,6 +463,46 @@ bool NodeManagerPrivate::pullImage(PodState &pod, size_t index, const Json &podO
     return false;
 }
 
+Result<LogSource> NodeManagerPrivate::containerLog(const std::string &ns, const std::string &name,
+                                                  const std::string &container, bool previous)
+{
+    const std::string key = ns + "/" + name;
+    auto it = m_podStates.find(key);
+    if (it == m_podStates.end())
+        return Error::notFound("pod \"" + key + "\" is not on any node of this engine");
+    PodState &pod = *it->second;
+    const NodeAgent &agent = *m_agents[pod.node];
+    if (agent.spec.kind == "simulated")
+        return Error::badRequest("pod \"" + name + "\" runs on the simulated node " + agent.spec.name +
+                                 ": simulated containers run no process and write no logs");
+    client::ObjectPtr object = cachedPod(pod);
+    if (!object)
+        return Error::notFound("pod \"" + key + "\" is not on any node of this engine");
+    CD_TRY(const int attempt, logAttempt(*object, container, previous));
+    LogSource source;
+    source.path = QString::fromStdString(logDirectory(pod) + "/" + container + "/" + std::to_string(attempt) + ".log");
+    // Still writing while that attempt of the container runs.
+    const std::string uid = pod.uid;
+    QPointer<NodeManagerPrivate> self(this);
+    source.writing = [self, key, uid, container, attempt]() {
+        if (!self)
+            return false;
+        auto found = self->m_podStates.find(key);
+        if (found == self->m_podStates.end() || found->second->uid != uid)
+            return false;
+        const PodState &state = *found->second;
+        client::ObjectPtr current = self->cachedPod(state);
+        if (!current)
+            return false;
+        for (size_t i = 0; i < state.containers.size(); ++i)
+            if (str(containerAt(*current, state, i), {"name"}) == container)
+                return state.containers[i].restartCount == attempt &&
+                       state.containers[i].state != runtime::ContainerState::Exited;
+        return false;
+    };
+    return source;
+}
+
 void NodeManagerPrivate::onContainerState(runtime::ContainerHandle handle, std::uint64_t cookie,
                                           const runtime::ContainerStatus &status)
 {

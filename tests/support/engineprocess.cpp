@@ -4,6 +4,9 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QProcessEnvironment>
+
+#include <csignal>
+#include <sys/prctl.h>
 #include <QRegularExpression>
 #include <QThread>
 
@@ -45,6 +48,9 @@ bool EngineProcess::start(const QStringList &extraArguments, int timeoutMs)
     QFile::remove(kubeconfig());
     m_process = std::make_unique<QProcess>();
     m_process->setProcessChannelMode(QProcess::MergedChannels);
+    // A test that crashes takes its engine with it (the engine's pods stop with their engine's
+    // tests: the integration tests stop the engine themselves to see pods survive it).
+    m_process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
     QStringList arguments = {"--data-dir", dataDir(), "--listen", "127.0.0.1:0"};
     arguments += extraArguments;
     m_process->start(binary(), arguments);

@@ -343,6 +343,8 @@ Result<ContainerHandle> ProcessRuntime::start(SandboxHandle sandboxHandle, const
     input.env = env;
     input.workingDir = spec.workingDir.empty() ? root.workingDir : spec.workingDir;
     input.argv = argv;
+    if (sandbox.enter.empty())
+        input.hostname = sandbox.spec.hostname;  // no pod namespaces to join: the name goes here
     std::vector<std::string> command = enterCommand(sandbox);
     const std::vector<std::string> inner = sandboxCommand(input);
     command.insert(command.end(), inner.begin(), inner.end());
@@ -489,9 +491,24 @@ void ProcessRuntime::release(Container &c)
         ::close(c.notifyFd);
     c.shimPidFd = c.notifyFd = -1;
     if (c.ourChild && c.shimPid > 0 && c.status.state == ContainerState::Exited) {
-        ::waitpid(c.shimPid, nullptr, WNOHANG);
+        reap(c.shimPid);
         c.ourChild = false;
     }
+}
+
+// Collects a shim this engine started once it has ended (it writes exit.json just before), so
+// no zombie stays behind.
+void ProcessRuntime::reap(int shimPid)
+{
+    if (::waitpid(shimPid, nullptr, WNOHANG) != 0)
+        return;
+    auto *reaper = new QTimer(this);
+    auto attempts = std::make_shared<int>(0);
+    connect(reaper, &QTimer::timeout, reaper, [reaper, shimPid, attempts] {
+        if (::waitpid(shimPid, nullptr, WNOHANG) != 0 || ++*attempts > 600)
+            reaper->deleteLater();
+    });
+    reaper->start(50);
 }
 
 void ProcessRuntime::stop(ContainerHandle handle, std::chrono::milliseconds grace)
@@ -539,17 +556,8 @@ void ProcessRuntime::destroy(ContainerHandle handle)
             stop(handle, std::chrono::milliseconds(0));
     }
     release(c);
-    if (c.ourChild && c.shimPid > 0) {
-        // Reap the shim once it has noticed; a short-lived watcher avoids a zombie.
-        const int shimPid = c.shimPid;
-        auto *reaper = new QTimer(this);
-        auto attempts = std::make_shared<int>(0);
-        connect(reaper, &QTimer::timeout, reaper, [reaper, shimPid, attempts] {
-            if (::waitpid(shimPid, nullptr, WNOHANG) != 0 || ++*attempts > 100)
-                reaper->deleteLater();
-        });
-        reaper->start(50);
-    }
+    if (c.ourChild && c.shimPid > 0)
+        reap(c.shimPid);
     QDir(c.dir).removeRecursively();
     m_containers.erase(it);
 }

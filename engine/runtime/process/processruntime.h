@@ -88,6 +88,7 @@ private:
     void failLater(ContainerHandle handle, const std::string &reason, const std::string &message, int exitCode);
     std::vector<std::string> enterCommand(const Sandbox &sandbox) const;
     void release(Container &container);
+    void reap(int shimPid);
 
     ProcessRuntimeOptions m_options;
     std::unordered_map<SandboxHandle, std::unique_ptr<Sandbox>> m_sandboxes;

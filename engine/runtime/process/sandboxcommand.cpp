@@ -25,6 +25,8 @@ std::vector<std::string> sandboxCommand(const SandboxCommandInput &input)
         a.push_back("--cap-add");
         a.push_back(cap);
     }
+    if (!input.hostname.empty())
+        a.insert(a.end(), {"--unshare-uts", "--hostname", input.hostname});
     a.insert(a.end(), {"--tmpfs", "/"});
     for (const SandboxCommandInput::Entry &entry : input.entries) {
         if (kProvided.count(entry.name) || entry.name.empty() || entry.name == "." || entry.name == "..")

@@ -32,6 +32,8 @@ struct SandboxCommandInput {
     std::vector<Mount> mounts;
     std::vector<EnvVar> env;
     std::string workingDir;
+    // Set when the container does not join a pod's UTS namespace: it gets its own with this name.
+    std::string hostname;
     std::vector<std::string> argv;  // the resolved command (argv[0] a path inside the root)
 };
 

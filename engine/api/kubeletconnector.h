@@ -1,0 +1,21 @@
+#pragma once
+// How the API server reaches a node's kubelet for what only the node has: container logs (and
+// later exec, attach, port-forward and stats). Kubernetes' API server dials the kubelet's port
+// from Node.status.daemonEndpoints; local nodes' kubelets listen on loopback. The transport
+// lives in engine/server; the composition root installs it, so the API stays free of sockets.
+
+#include "engine/api/request.h"
+
+#include <string>
+
+namespace cd::api {
+
+class KubeletConnector {
+public:
+    virtual ~KubeletConnector() = default;
+    // GET pathAndQuery from the kubelet on 127.0.0.1:port; the response (a stream when the
+    // kubelet streams) goes to the sink as it arrives. Errors answer with a Status.
+    virtual void get(int port, const std::string &pathAndQuery, const SinkPtr &sink) = 0;
+};
+
+} // namespace cd::api

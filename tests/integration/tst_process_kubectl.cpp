@@ -1,0 +1,268 @@
+// Process nodes with the real kubectl, against `clusterdeckd --nodes 2 --node-kind process`:
+// pods run as sandboxed processes of the built-in `host` image; `kubectl logs` (a pod, a
+// Deployment, -f, --previous, --tail, --timestamps) reads what they print; a container that
+// exits or is killed restarts with its restartCount and reason; an image that is not there
+// waits in ImagePullBackOff; deleting a pod ends its processes; and the pods keep running
+// while clusterdeckd restarts.
+#include "clusterfixture.h"
+
+#include <QDir>
+#include <QUuid>
+
+#include <csignal>
+
+using cd::Json;
+using namespace cd::test;
+
+namespace {
+
+// The ticker's command line carries a marker unique to this run, to find its processes.
+const QByteArray kMarker = "ticker-" + QUuid::createUuid().toByteArray(QUuid::Id128);
+
+const char *kTicker = R"yaml(apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ticker
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: ticker}
+  template:
+    metadata:
+      labels: {app: ticker}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: tick
+        image: host
+        command: [sh, -c, 'trap "exit 0" TERM; i=0; while true; do echo "tick $i from $(hostname) MARKER"; i=$((i+1)); sleep 0.2; done']
+)yaml";
+
+const char *kCrasher = R"yaml(apiVersion: v1
+kind: Pod
+metadata:
+  name: crasher
+spec:
+  containers:
+  - name: once
+    image: host
+    command: [sh, -c, 'echo "run at $(date +%s%N)"; sleep 0.3; echo bye >&2; exit 3']
+)yaml";
+
+const char *kMissingImage = R"yaml(apiVersion: v1
+kind: Pod
+metadata:
+  name: missing-image
+spec:
+  containers:
+  - name: app
+    image: nginx:1.27
+)yaml";
+
+// Host pids whose command line contains `marker`.
+QList<int> processesWith(const QByteArray &marker)
+{
+    QList<int> pids;
+    for (const QString &entry : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
+        bool number = false;
+        const int pid = entry.toInt(&number);
+        if (!number)
+            continue;
+        QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(pid));
+        if (cmdline.open(QIODevice::ReadOnly) && cmdline.readAll().contains(marker))
+            pids << pid;
+    }
+    return pids;
+}
+
+} // namespace
+
+class TestProcessKubectl : public QObject {
+    Q_OBJECT
+
+    ClusterFixture m_cluster;
+
+    KubectlRun kubectl(const QStringList &arguments, const QByteArray &input = {}) const
+    {
+        return m_cluster.kubectl(arguments, input);
+    }
+
+    Json pod(const QString &name)
+    {
+        const KubectlRun run = kubectl({"get", "pod", name, "-o", "json"});
+        return run.ok() ? run.json() : Json();
+    }
+
+    // The first container's status (kubectl's .status.containerStatuses[0]).
+    Json containerStatus(const QString &name)
+    {
+        const Json p = pod(name);
+        const Json *list = cd::find(p, {"status", "containerStatuses"});
+        return list && list->is_array() && !list->empty() ? (*list)[0] : Json::object();
+    }
+
+    QStringList podNames(const QString &selector)
+    {
+        return kubectl({"get", "pods", "-l", selector, "-o", "jsonpath={.items[*].metadata.name}"})
+            .out.split(' ', Qt::SkipEmptyParts);
+    }
+
+    bool allRunning(const QString &selector, int count)
+    {
+        const KubectlRun run = kubectl({"get", "pods", "-l", selector, "--no-headers"});
+        return run.ok() && run.lines().size() == count &&
+               std::all_of(run.lines().begin(), run.lines().end(),
+                           [](const QString &line) { return columns(line).value(2) == QLatin1String("Running"); });
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        if (QStandardPaths::findExecutable(QStringLiteral("bwrap")).isEmpty()) {
+            if (qEnvironmentVariable("CI") == QLatin1String("true"))
+                QFAIL("bwrap (bubblewrap) is not installed");
+            QSKIP("bwrap (bubblewrap) is not installed");
+        }
+        QString why;
+        QVERIFY2(m_cluster.start(&why, {"--nodes", "2", "--node-kind", "process"}), qPrintable(why));
+        QVERIFY(m_cluster.waitForReadyNodes(2));
+        const KubectlRun nodes = kubectl({"get", "nodes", "-o", "wide"});
+        QVERIFY2(nodes.out.contains(QLatin1String("bwrap://")), qPrintable(nodes.report()));
+    }
+
+    void cleanupTestCase()
+    {
+        kubectl({"delete", "deployment,pods", "--all", "--wait=false"});
+        eventually([] { return processesWith(kMarker).isEmpty(); }, 15000);
+        m_cluster.stop();
+    }
+
+    void deploymentRunsAndLogs()
+    {
+        const KubectlRun apply = kubectl({"apply", "-f", "-"}, QByteArray(kTicker).replace("MARKER", kMarker));
+        QVERIFY2(apply.ok(), qPrintable(apply.report()));
+        const KubectlRun rollout = kubectl({"rollout", "status", "deployment/ticker", "--timeout=60s"});
+        QVERIFY2(rollout.ok(), qPrintable(rollout.report()));
+        QVERIFY(eventually([&] { return allRunning("app=ticker", 2); }));
+        const QStringList names = podNames("app=ticker");
+        QCOMPARE(names.size(), 2);
+        // Each pod's hostname is its name, and its output is its own.
+        for (const QString &name : names) {
+            QVERIFY(eventually([&] { return kubectl({"logs", name}).out.contains("tick 2 from " + name); }));
+        }
+        const KubectlRun deploymentLogs = kubectl({"logs", "deployment/ticker", "--tail", "1"});
+        QVERIFY2(deploymentLogs.ok() && deploymentLogs.lines().size() == 1, qPrintable(deploymentLogs.report()));
+        const KubectlRun stamped = kubectl({"logs", names[0], "--tail", "2", "--timestamps"});
+        QCOMPARE(stamped.lines().size(), 2);
+        QVERIFY2(QRegularExpression("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z tick \\d+ from ")
+                     .match(stamped.lines()[0])
+                     .hasMatch(),
+                 qPrintable(stamped.report()));
+        const KubectlRun limited = kubectl({"logs", names[0], "--limit-bytes", "7"});
+        QCOMPARE(limited.out, QString("tick 0 "));
+    }
+
+    void followStreams()
+    {
+        const QString name = podNames("app=ticker").value(0);
+        QVERIFY(!name.isEmpty());
+        auto follower = m_cluster.startKubectl({"logs", "-f", name, "--tail", "1"});
+        QVERIFY(follower->waitForStarted());
+        // New lines arrive while kubectl waits: more than the one line of the tail.
+        QVERIFY(eventually([&] { return follower->readAllStandardOutput().count("tick") >= 1; }, 10000, 50));
+        int later = 0;
+        QVERIFY(eventually([&] {
+            later += int(follower->readAllStandardOutput().count("tick"));
+            return later >= 3;
+        }, 10000, 50));
+        QCOMPARE(follower->state(), QProcess::Running);
+        // Deleting the pod ends the stream (the container stops writing).
+        QVERIFY(kubectl({"delete", "pod", name, "--wait=false"}).ok());
+        QVERIFY2(follower->waitForFinished(15000), follower->readAllStandardError().constData());
+        QVERIFY(eventually([&] { return allRunning("app=ticker", 2); }, 30000));
+    }
+
+    void restartsAndPrevious()
+    {
+        QVERIFY(kubectl({"apply", "-f", "-"}, kCrasher).ok());
+        QVERIFY(eventually([&] { return cd::integer(containerStatus("crasher"), {"restartCount"}) >= 1; },
+                           20000));
+        const Json status = containerStatus("crasher");
+        QCOMPARE(cd::integer(status, {"lastState", "terminated", "exitCode"}), 3);
+        QCOMPARE(cd::str(status, {"lastState", "terminated", "reason"}), std::string("Error"));
+        const KubectlRun previous = kubectl({"logs", "crasher", "--previous"});
+        QVERIFY2(previous.ok() && previous.out.startsWith("run at ") && previous.out.contains("bye"),
+                 qPrintable(previous.report()));
+        QVERIFY(eventually([&] { return kubectl({"get", "pod", "crasher"}).out.contains("CrashLoopBackOff"); }, 30000));
+        const KubectlRun describe = kubectl({"describe", "pod", "crasher"});
+        QVERIFY2(describe.out.contains("Back-off restarting failed container once"), qPrintable(describe.report()));
+        QVERIFY(kubectl({"delete", "pod", "crasher", "--grace-period=1"}).ok());
+    }
+
+    void killedProcessRestarts()
+    {
+        const QString name = podNames("app=ticker").value(0);
+        const Json before = containerStatus(name);
+        const long long restarts = cd::integer(before, {"restartCount"});
+        // The container's own processes: find the shell of this pod (its hostname is in its output,
+        // not its command line, so pick the one whose container id is this pod's).
+        const std::string id = cd::str(before, {"containerID"}).substr(10);
+        QFile state(m_cluster.engine().dataDir() + "/runtime/process/containers/" + QString::fromStdString(id) +
+                    "/state.json");
+        QVERIFY2(state.open(QIODevice::ReadOnly), qPrintable(state.fileName()));
+        const int pid = int(cd::integer(Json::parse(state.readAll().toStdString()), {"pid"}));
+        QVERIFY(pid > 0);
+        QCOMPARE(::kill(pid, SIGKILL), 0);
+        QVERIFY(eventually([&] {
+            const Json now = containerStatus(name);
+            return cd::integer(now, {"restartCount"}) == restarts + 1 && cd::find(now, {"state", "running"});
+        }, 20000));
+        const Json after = containerStatus(name);
+        QCOMPARE(cd::integer(after, {"lastState", "terminated", "exitCode"}), 137);
+    }
+
+    void missingImage()
+    {
+        QVERIFY(kubectl({"apply", "-f", "-"}, kMissingImage).ok());
+        QVERIFY(eventually([&] { return kubectl({"get", "pod", "missing-image"}).out.contains("ImagePullBackOff"); },
+                           20000));
+        const KubectlRun describe = kubectl({"describe", "pod", "missing-image"});
+        QVERIFY2(describe.out.contains("Failed to pull image \"nginx:1.27\""), qPrintable(describe.report()));
+        QVERIFY2(describe.out.contains("Error: ErrImagePull"), qPrintable(describe.report()));
+        const KubectlRun logs = kubectl({"logs", "missing-image"});
+        QVERIFY(!logs.ok());
+        QVERIFY2(logs.err.contains("is waiting to start: trying and failing to pull image"), qPrintable(logs.report()));
+        QVERIFY(kubectl({"delete", "pod", "missing-image"}).ok());
+    }
+
+    void podsSurviveEngineRestart()
+    {
+        QVERIFY(eventually([&] { return allRunning("app=ticker", 2); }, 30000));
+        std::map<std::string, std::string> containerIds;
+        for (const QString &name : podNames("app=ticker"))
+            containerIds[name.toStdString()] = cd::str(containerStatus(name), {"containerID"});
+        const QList<int> before = processesWith(kMarker);
+        QVERIFY(!before.isEmpty());
+        QCOMPARE(m_cluster.stop(), 0);
+        QTest::qWait(500);
+        for (int pid : before)
+            QVERIFY2(::kill(pid, 0) == 0, "a container died with the engine");
+        QString why;
+        QVERIFY2(m_cluster.start(&why, {"--nodes", "2", "--node-kind", "process"}), qPrintable(why));
+        QVERIFY(m_cluster.waitForReadyNodes(2));
+        QTest::qWait(1500);  // the agents have taken their pods back
+        for (const auto &[name, id] : containerIds) {
+            QCOMPARE(cd::str(containerStatus(QString::fromStdString(name)), {"containerID"}), id);
+            QCOMPARE(cd::str(pod(QString::fromStdString(name)), {"status", "phase"}), std::string("Running"));
+        }
+        QCOMPARE(processesWith(kMarker), before);
+        // Still followed and stopped as before.
+        const QString name = QString::fromStdString(containerIds.begin()->first);
+        QVERIFY(kubectl({"logs", name, "--tail", "1"}).out.contains("tick"));
+        QVERIFY(kubectl({"delete", "deployment", "ticker"}).ok());
+        QVERIFY(eventually([] { return processesWith(kMarker).isEmpty(); }, 20000));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestProcessKubectl)
+#include "tst_process_kubectl.moc"
