@@ -117,6 +117,14 @@ void NodeManagerPrivate::start()
     // One pod informer for every agent: only bound pods, each event dispatched by node name.
     m_pods = new client::Informer(m_client, *pods, {}, {{"fieldSelector", "spec.nodeName!="}}, this);
     m_pods->addHandler([this](const client::InformerEvent &event) { onPodEvent(event); });
+    if (m_process) {
+        // What process pods read besides themselves: env sources, volume sources, Service links.
+        for (const char *plural : {"configmaps", "secrets", "services", "persistentvolumeclaims", "persistentvolumes"}) {
+            auto *informer = new client::Informer(m_client, *client::builtinResource(plural), {}, {}, this);
+            m_podInputs[plural] = informer;
+            informer->start();
+        }
+    }
     m_nodes = new client::Informer(m_client, *nodes, {}, {}, this);
     m_nodes->addHandler([this](const client::InformerEvent &event) { onNodeEvent(event); });
     m_nodes->start();

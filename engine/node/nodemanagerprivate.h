@@ -8,12 +8,15 @@
 #include "engine/client/informer.h"
 #include "engine/node/kubeletserver.h"
 #include "engine/node/nodemanager.h"
+#include "engine/node/podcontext.h"
+#include "engine/node/podvolumes.h"
 #include "engine/runtime/process/processruntime.h"
 #include "engine/runtime/simulated/simulatedruntime.h"
 
 #include <QTimer>
 
 #include <deque>
+#include <map>
 #include <functional>
 #include <queue>
 #include <unordered_map>
@@ -87,6 +90,7 @@ struct NodeAgent {
 
 enum class Waiting : std::uint8_t {
     None,
+    CreateContainerConfigError,
     ContainerCreating,
     PodInitializing,
     CrashLoopBackOff,
@@ -180,6 +184,14 @@ public:
     client::ObjectPtr cachedPod(const PodState &pod) const;
     runtime::Runtime &runtimeOf(const PodState &pod) const { return *m_agents[pod.node]->runtime; }
     bool pullImage(PodState &pod, size_t index, const Json &podObject);
+    // podsetup.cpp: what a process node prepares besides the sandbox (volumes, environment).
+    bool runsProcesses(const PodState &pod) const { return m_agents[pod.node]->spec.kind == "process"; }
+    PodContext podContext(const PodState &pod) const;
+    bool inputsSynced() const;
+    std::string podDirectory(const PodState &pod) const;  // DATA_DIR/kubelet/pods/<uid>
+    bool prepareVolumes(PodState &pod, const Json &podObject);
+    bool prepareContainer(PodState &pod, size_t index, const Json &podObject, runtime::ContainerSpec &spec);
+    void removePodFiles(const PodState &pod);
     Result<LogSource> containerLog(const std::string &ns, const std::string &name, const std::string &container,
                                    bool previous);
     std::string logDirectory(const PodState &pod) const;
@@ -190,7 +202,11 @@ public:
     std::unique_ptr<runtime::SimulatedRuntime> m_simulated;
     std::unique_ptr<runtime::process::ProcessRuntime> m_process;  // when the plan has process nodes
     // Why an image could not be pulled, by container cookie, while it waits in ErrImagePull.
-    std::unordered_map<std::uint64_t, std::string> m_pullErrors;
+    std::unordered_map<std::uint64_t, std::string> m_waitingMessages;
+    // Process pods' volumes, by pod serial, once set up.
+    std::unordered_map<std::uint64_t, PreparedVolumes> m_volumes;
+    // What process pods read besides themselves (only when the plan has process nodes).
+    std::map<std::string, client::Informer *> m_podInputs;
     std::unique_ptr<KubeletServer> m_kubelet;
     int m_kubeletPort = 10250;  // advertised in every Node; the real one once the server listens
     client::Informer *m_pods = nullptr;
@@ -229,7 +245,7 @@ public:
 // podstatus.cpp: the pod status the kubelet would post, from the compact state and the pod.
 Json buildPodStatus(const PodState &pod, const NodeAgent &agent, const Json &podObject,
                     const runtime::Runtime &runtime, std::int64_t nowWallMs,
-                    const std::unordered_map<std::uint64_t, std::string> &pullErrors);
+                    const std::unordered_map<std::uint64_t, std::string> &waitingMessages);
 std::uint64_t containerCookie(std::uint64_t serial, size_t index);
 // Go's time.Duration: "10s", "1m20s", "500ms"; and its parser ("1m30s", "250ms", "2h").
 std::string goDuration(std::int64_t ms);

@@ -112,7 +112,7 @@ std::optional<std::int64_t> parseGoDuration(const std::string &text)
 }
 
 Json buildPodStatus(const PodState &p, const NodeAgent &agent, const Json &pod, const runtime::Runtime &rt,
-                    std::int64_t nowMs, const std::unordered_map<std::uint64_t, std::string> &pullErrors)
+                    std::int64_t nowMs, const std::unordered_map<std::uint64_t, std::string> &waitingMessages)
 {
     const bool hasInit = p.initCount > 0;
     const bool terminal = p.stage == Stage::Terminated;
@@ -181,9 +181,16 @@ Json buildPodStatus(const PodState &p, const NodeAgent &agent, const Json &pod, 
                 continue;
             }
             s["state"] = {{"waiting", {{"reason", hasInit ? "PodInitializing" : "ContainerCreating"}}}};
+        } else if (c.waiting == Waiting::CreateContainerConfigError) {
+            auto error = waitingMessages.find(containerCookie(p.serial, i));
+            s["state"] = {{"waiting",
+                           {{"reason", "CreateContainerConfigError"},
+                            {"message", error == waitingMessages.end() ? std::string() : error->second}}}};
+            if (previous)
+                s["lastState"] = {{"terminated", terminated(*previous)}};
         } else if (c.waiting == Waiting::ErrImagePull || c.waiting == Waiting::ImagePullBackOff) {
-            auto error = pullErrors.find(containerCookie(p.serial, i));
-            const std::string why = error == pullErrors.end() ? std::string() : error->second;
+            auto error = waitingMessages.find(containerCookie(p.serial, i));
+            const std::string why = error == waitingMessages.end() ? std::string() : error->second;
             if (c.waiting == Waiting::ErrImagePull)
                 s["state"] = {{"waiting", {{"reason", "ErrImagePull"}, {"message", why}}}};
             else

@@ -190,7 +190,8 @@ void NodeManagerPrivate::forget(PodState &pod)
             agent.runtime->destroy(c.previous);
     }
     for (size_t i = 0; i < pod.containers.size(); ++i)
-        m_pullErrors.erase(cookieOf(pod.serial, i));
+        m_waitingMessages.erase(cookieOf(pod.serial, i));
+    removePodFiles(pod);
     if (pod.sandbox)
         agent.runtime->removeSandbox(pod.sandbox);
     if (pod.ip && pod.stage != Stage::Terminated)
@@ -292,6 +293,11 @@ void NodeManagerPrivate::sync(PodState &pod)
     if (!agent.registered)
         return;  // registration completes, then syncAgentPods
     if (pod.stage == Stage::New) {
+        if (runsProcesses(pod)) {
+            client::ObjectPtr object = cachedPod(pod);
+            if (!object || !prepareVolumes(pod, *object))
+                return;
+        }
         const std::uint32_t ip = agent.cidr.allocate();
         if (!ip) {
             recordPodEvent(pod, "Warning", "FailedCreatePodSandBox",
@@ -403,6 +409,8 @@ void NodeManagerPrivate::startContainer(PodState &pod, size_t index, const Json 
     if (!pullImage(pod, index, podObject))
         return;
     runtime::ContainerSpec spec = containerSpec(pod, index, podObject);
+    if (!prepareContainer(pod, index, podObject, spec))
+        return;
     const Json &container = containerAt(podObject, pod, index);
     std::int64_t readyDelay = 0;
     if (const Json *probe = find(container, {"readinessProbe"}); probe && probe->is_object())
@@ -441,7 +449,7 @@ bool NodeManagerPrivate::pullImage(PodState &pod, size_t index, const Json &podO
     const std::uint64_t cookie = cookieOf(pod.serial, index);
     ContainerSlot &c = pod.containers[index];
     if (pulled.ok()) {
-        m_pullErrors.erase(cookie);
+        m_waitingMessages.erase(cookie);
         return true;
     }
     const std::int64_t now = steadyNowMs();
@@ -453,7 +461,7 @@ bool NodeManagerPrivate::pullImage(PodState &pod, size_t index, const Json &podO
     c.state = runtime::ContainerState::Waiting;
     c.waiting = Waiting::ErrImagePull;
     const std::string message = "Failed to pull image \"" + image + "\": " + pulled.error().message;
-    m_pullErrors[cookie] = message;
+    m_waitingMessages[cookie] = message;
     recordPodEvent(pod, "Normal", "Pulling", "Pulling image \"" + image + "\"");
     recordPodEvent(pod, "Warning", "Failed", message);
     recordPodEvent(pod, "Warning", "Failed", "Error: ErrImagePull");
@@ -680,7 +688,7 @@ void NodeManagerPrivate::writeStatus(PodState &pod)
         return;
     }
     const NodeAgent &agent = *m_agents[pod.node];
-    Json status = buildPodStatus(pod, agent, *object, *agent.runtime, wallNowMs(), m_pullErrors);
+    Json status = buildPodStatus(pod, agent, *object, *agent.runtime, wallNowMs(), m_waitingMessages);
     pod.dirty = false;
     pod.writing = true;
     const bool terminal = pod.stage == Stage::Terminated;

@@ -59,6 +59,99 @@ spec:
     image: nginx:1.27
 )yaml";
 
+const char *kConfigured = R"yaml(apiVersion: v1
+kind: ConfigMap
+metadata: {name: app-config}
+data: {GREETING: hello, app.conf: "port=8080\n"}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: app-secret}
+stringData: {password: s3cret}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: configured, labels: {app: configured}}
+spec:
+  terminationGracePeriodSeconds: 1
+  restartPolicy: Never
+  volumes:
+  - {name: cfg, configMap: {name: app-config}}
+  - {name: sec, secret: {secretName: app-secret}}
+  - {name: scratch, emptyDir: {}}
+  - name: info
+    downwardAPI:
+      items: [{path: labels, fieldRef: {fieldPath: metadata.labels}}]
+  containers:
+  - name: show
+    image: host
+    command: [sh, -c, 'echo "greeting=$CFG_GREETING name=$MY_NAME ip=$MY_IP mem=$MY_MEM pass=$PASS"; echo "composed=$MY_GREETING arg=$(MY_NAME)"; echo "api=$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT"; cat /etc/app/app.conf /etc/sec/password; echo; cat /etc/info/labels; echo x > /scratch/f && echo scratch-ok; touch /etc/app/new 2>/dev/null || echo config-read-only']
+    envFrom: [{prefix: CFG_, configMapRef: {name: app-config}}]
+    env:
+    - {name: MY_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+    - {name: MY_IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}
+    - {name: MY_MEM, valueFrom: {resourceFieldRef: {resource: limits.memory, divisor: 1Mi}}}
+    - {name: PASS, valueFrom: {secretKeyRef: {name: app-secret, key: password}}}
+    - {name: MY_GREETING, value: "$(CFG_GREETING) from $(MY_NAME) $$(KEPT)"}
+    resources:
+      limits: {memory: 64Mi}
+    volumeMounts:
+    - {name: cfg, mountPath: /etc/app}
+    - {name: sec, mountPath: /etc/sec}
+    - {name: scratch, mountPath: /scratch}
+    - {name: info, mountPath: /etc/info}
+)yaml";
+
+const char *kWaitsForConfig = R"yaml(apiVersion: v1
+kind: Pod
+metadata: {name: waits-for-config}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: app
+    image: host
+    command: [sh, -c, 'echo "got $VALUE"; sleep 100']
+    env: [{name: VALUE, valueFrom: {configMapKeyRef: {name: late-config, key: value}}}]
+)yaml";
+
+// The claim of the seed notes (shared/seed/000_df845ff734cf8d10.txt), its storage class made
+// here with the local provisioner, and a pod that mounts it as the notes show.
+const char *kSeedClaim = R"yaml(apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: nks-block-storage}
+provisioner: clusterdeck.io/local-path
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: db-pod-pvc
+
+spec:
+  accessModes:
+    - ReadWriteOnce
+  resources:
+    requests:
+      storage: 10Gi
+  storageClassName: nks-block-storage
+)yaml";
+
+const char *kClaimPod = R"yaml(apiVersion: v1
+kind: Pod
+metadata: {name: NAME}
+spec:
+  terminationGracePeriodSeconds: 1
+  restartPolicy: Never
+  volumes:
+    - name: db-data
+      persistentVolumeClaim:
+        claimName: db-pod-pvc
+  containers:
+  - name: db
+    image: host
+    command: [sh, -c, 'SCRIPT']
+    volumeMounts: [{name: db-data, mountPath: /var/lib/db}]
+)yaml";
+
 // Host pids whose command line contains `marker`.
 QList<int> processesWith(const QByteArray &marker)
 {
@@ -233,6 +326,51 @@ private Q_SLOTS:
         QVERIFY(!logs.ok());
         QVERIFY2(logs.err.contains("is waiting to start: trying and failing to pull image"), qPrintable(logs.report()));
         QVERIFY(kubectl({"delete", "pod", "missing-image"}).ok());
+    }
+
+    void environmentAndVolumes()
+    {
+        const KubectlRun apply = kubectl({"apply", "-f", "-"}, kConfigured);
+        QVERIFY2(apply.ok(), qPrintable(apply.report()));
+        QVERIFY(eventually([&] { return cd::str(pod("configured"), {"status", "phase"}) == "Succeeded"; }, 20000));
+        const QString ip = QString::fromStdString(cd::str(pod("configured"), {"status", "podIP"}));
+        const KubectlRun logs = kubectl({"logs", "configured"});
+        QVERIFY2(logs.out.contains("greeting=hello name=configured ip=" + ip + " mem=64 pass=s3cret"), qPrintable(logs.report()));
+        QVERIFY2(logs.out.contains("composed=hello from configured $(KEPT) arg=configured"), qPrintable(logs.report()));
+        QVERIFY2(logs.out.contains("api=10.96.0.1:443"), qPrintable(logs.report()));
+        QVERIFY2(logs.out.contains("port=8080\ns3cret\napp=\"configured\""), qPrintable(logs.report()));
+        QVERIFY2(logs.out.contains("scratch-ok") && logs.out.contains("config-read-only"), qPrintable(logs.report()));
+        QVERIFY(kubectl({"delete", "pod", "configured"}).ok());
+
+        // A ConfigMap that does not exist yet holds the container back, in Kubernetes' words,
+        // until it is created.
+        QVERIFY(kubectl({"apply", "-f", "-"}, kWaitsForConfig).ok());
+        QVERIFY(eventually([&] { return kubectl({"get", "pod", "waits-for-config"}).out.contains("CreateContainerConfigError"); }));
+        const KubectlRun describe = kubectl({"describe", "pod", "waits-for-config"});
+        QVERIFY2(describe.out.contains("Error: configmap \"late-config\" not found"), qPrintable(describe.report()));
+        QVERIFY(kubectl({"create", "configmap", "late-config", "--from-literal=value=finally"}).ok());
+        QVERIFY(eventually([&] { return kubectl({"logs", "waits-for-config"}).out.contains("got finally"); }, 20000));
+        QVERIFY(kubectl({"delete", "pod", "waits-for-config"}).ok());
+    }
+
+    void claimKeepsDataAcrossPods()
+    {
+        const KubectlRun apply = kubectl({"apply", "-f", "-"}, kSeedClaim);
+        QVERIFY2(apply.ok(), qPrintable(apply.report()));
+        QVERIFY(eventually([&] { return kubectl({"get", "pvc", "db-pod-pvc"}).out.contains("Bound"); }));
+        const auto claimPod = [](const QString &name, const QString &script) {
+            return QByteArray(kClaimPod).replace("NAME", name.toUtf8()).replace("SCRIPT", script.toUtf8());
+        };
+        QVERIFY(kubectl({"apply", "-f", "-"}, claimPod("writer", "date > /var/lib/db/written && echo stored")).ok());
+        QVERIFY(eventually([&] { return cd::str(pod("writer"), {"status", "phase"}) == "Succeeded"; }, 20000));
+        const QString written = kubectl({"logs", "writer"}).out;
+        QVERIFY2(written.contains("stored"), qPrintable(written));
+        QVERIFY(kubectl({"delete", "pod", "writer"}).ok());
+        QVERIFY(kubectl({"apply", "-f", "-"}, claimPod("reader", "cat /var/lib/db/written")).ok());
+        QVERIFY(eventually([&] { return cd::str(pod("reader"), {"status", "phase"}) == "Succeeded"; }, 20000));
+        const KubectlRun read = kubectl({"logs", "reader"});
+        QVERIFY2(read.ok() && read.out.trimmed().size() > 10, qPrintable(read.report()));
+        QVERIFY(kubectl({"delete", "pod", "reader"}).ok());
     }
 
     void podsSurviveEngineRestart()

@@ -11,6 +11,8 @@
 #include <QSocketNotifier>
 #include <QTimer>
 
+#include <set>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -107,10 +109,10 @@ std::string resolveCommand(const std::string &root, const std::string &command, 
     return {};
 }
 
-std::vector<SandboxCommandInput::Entry> rootEntries(const std::string &root)
+std::vector<SandboxCommandInput::Entry> folderEntries(const std::string &root, const std::string &path = "/")
 {
     std::vector<SandboxCommandInput::Entry> entries;
-    const QDir dir(QString::fromStdString(root.empty() ? "/" : root));
+    const QDir dir(QString::fromStdString(root + path));
     for (const QFileInfo &info : dir.entryInfoList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
                                                    QDir::Name)) {
         SandboxCommandInput::Entry entry;
@@ -127,6 +129,36 @@ std::vector<SandboxCommandInput::Entry> rootEntries(const std::string &root)
         entries.push_back(std::move(entry));
     }
     return entries;
+}
+
+// The folders of the root filesystem to expand so that every mount point can be made: for a
+// target the image lacks, the deepest folder of its path that the image has (when not / itself,
+// which is a tmpfs already).
+std::vector<SandboxCommandInput::Expanded> expansionsFor(const std::string &root, const std::vector<Mount> &mounts)
+{
+    std::set<std::string> folders;
+    for (const Mount &mount : mounts) {
+        std::string existing = "/";
+        size_t start = 1;
+        while (start < mount.containerPath.size()) {
+            const size_t slash = std::min(mount.containerPath.find('/', start), mount.containerPath.size());
+            const std::string prefix = mount.containerPath.substr(0, slash);
+            struct stat st{};
+            if (::lstat((root + prefix).c_str(), &st) != 0) {
+                if (existing != "/")
+                    folders.insert(existing);
+                break;
+            }
+            if (!S_ISDIR(st.st_mode))
+                break;  // a file or a link on the way: bwrap resolves it or refuses, as it would anyway
+            existing = prefix;
+            start = slash + 1;
+        }
+    }
+    std::vector<SandboxCommandInput::Expanded> expanded;
+    for (const std::string &folder : folders)  // sorted: a parent comes before its children
+        expanded.push_back({folder, folderEntries(root, folder)});
+    return expanded;
 }
 
 } // namespace
@@ -332,14 +364,11 @@ Result<ContainerHandle> ProcessRuntime::start(SandboxHandle sandboxHandle, const
     SandboxCommandInput input;
     input.bwrap = m_options.bwrapPath.toStdString();
     input.rootfs = root.path;
-    input.entries = rootEntries(root.path);
+    input.entries = folderEntries(root.path);
     input.hiddenPaths = m_options.hiddenPaths;
-    const std::string etc = (root.path.empty() ? std::string() : root.path) + "/etc";
-    struct stat st{};
-    input.etcInRoot = ::stat(etc.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-    if (!input.etcInRoot || ::stat((etc + "/hosts").c_str(), &st) == 0)
-        input.hostsFile = sandbox.hostsFile.toStdString();
-    input.mounts = spec.mounts;
+    input.mounts.push_back({sandbox.hostsFile.toStdString(), "/etc/hosts", true});
+    input.mounts.insert(input.mounts.end(), spec.mounts.begin(), spec.mounts.end());
+    input.expanded = expansionsFor(root.path, input.mounts);
     input.env = env;
     input.workingDir = spec.workingDir.empty() ? root.workingDir : spec.workingDir;
     input.argv = argv;

@@ -27,28 +27,35 @@ std::vector<std::string> sandboxCommand(const SandboxCommandInput &input)
     }
     if (!input.hostname.empty())
         a.insert(a.end(), {"--unshare-uts", "--hostname", input.hostname});
+    const auto bindEntries = [&](const std::string &dir, const std::vector<SandboxCommandInput::Entry> &entries) {
+        const std::string base = dir == "/" ? std::string() : dir;
+        for (const SandboxCommandInput::Entry &entry : entries) {
+            if (entry.name.empty() || entry.name == "." || entry.name == "..")
+                continue;
+            if (dir == "/" && kProvided.count(entry.name))
+                continue;
+            const std::string target = base + "/" + entry.name;
+            if (!entry.symlinkTarget.empty())
+                a.insert(a.end(), {"--symlink", entry.symlinkTarget, target});
+            else
+                a.insert(a.end(), {"--ro-bind", root + target, target});
+        }
+    };
     a.insert(a.end(), {"--tmpfs", "/"});
-    for (const SandboxCommandInput::Entry &entry : input.entries) {
-        if (kProvided.count(entry.name) || entry.name.empty() || entry.name == "." || entry.name == "..")
-            continue;
-        const std::string target = "/" + entry.name;
-        if (!entry.symlinkTarget.empty())
-            a.insert(a.end(), {"--symlink", entry.symlinkTarget, target});
-        else
-            a.insert(a.end(), {"--ro-bind", root + "/" + entry.name, target});
-    }
+    bindEntries("/", input.entries);
     a.insert(a.end(), {"--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/run"});
     if (input.rootfs.empty())
         a.insert(a.end(), {"--ro-bind", "/sys", "/sys"});
+    for (const SandboxCommandInput::Expanded &dir : input.expanded) {
+        a.insert(a.end(), {"--tmpfs", dir.path});
+        bindEntries(dir.path, dir.entries);
+    }
     for (const std::string &hidden : input.hiddenPaths)
         a.insert(a.end(), {"--tmpfs", hidden});
-    if (!input.hostsFile.empty()) {
-        if (!input.etcInRoot)
-            a.insert(a.end(), {"--dir", "/etc"});
-        a.insert(a.end(), {"--ro-bind", input.hostsFile, "/etc/hosts"});
-    }
     for (const Mount &mount : input.mounts)
         a.insert(a.end(), {mount.readOnly ? "--ro-bind" : "--bind", mount.hostPath, mount.containerPath});
+    for (auto it = input.expanded.rbegin(); it != input.expanded.rend(); ++it)
+        a.insert(a.end(), {"--remount-ro", it->path});
     a.insert(a.end(), {"--remount-ro", "/", "--clearenv"});
     for (const EnvVar &var : input.env)
         a.insert(a.end(), {"--setenv", var.name, var.value});

@@ -27,9 +27,15 @@ struct SandboxCommandInput {
     };
     std::vector<Entry> entries;
     std::vector<std::string> hiddenPaths;  // host folders covered by an empty tmpfs (the engine's data)
-    std::string hostsFile;                 // the pod's /etc/hosts ("" for none)
-    bool etcInRoot = true;                 // the root filesystem has an /etc folder
-    std::vector<Mount> mounts;
+    // Folders of the root filesystem that get a mount point the image does not have (a volume at
+    // /etc/app): such a folder becomes a tmpfs with its entries bound in one by one, then
+    // read-only again, so the mount point can be made without writing to the image.
+    struct Expanded {
+        std::string path;  // "/etc"
+        std::vector<Entry> entries;
+    };
+    std::vector<Expanded> expanded;  // parents before children
+    std::vector<Mount> mounts;       // the pod's /etc/hosts and volumes
     std::vector<EnvVar> env;
     std::string workingDir;
     // Set when the container does not join a pod's UTS namespace: it gets its own with this name.

@@ -89,9 +89,8 @@ private Q_SLOTS:
         SandboxCommandInput input;
         input.rootfs = "/images/busybox";
         input.entries = {{"bin", "", true}, {"lib64", "usr/lib64", false}, {"proc", "", true}};
-        input.hostsFile = "/state/hosts";
-        input.etcInRoot = false;
-        input.mounts = {{"/vol/data", "/data", false}, {"/vol/config", "/config", true}};
+        input.mounts = {{"/state/hosts", "/etc/hosts", true}, {"/vol/data", "/data", false}, {"/vol/config", "/etc/app", true}};
+        input.expanded = {{"/etc", {{"passwd", "", false}, {"alternatives", "", true}}}};
         input.env = {{"PATH", "/bin"}};
         input.workingDir = "/data";
         input.argv = {"/bin/sh", "-c", "true"};
@@ -102,9 +101,11 @@ private Q_SLOTS:
         QVERIFY(has({"--ro-bind", "/images/busybox/bin", "/bin"}));
         QVERIFY(has({"--symlink", "usr/lib64", "/lib64"}));
         QVERIFY(!has({"--ro-bind", "/images/busybox/proc", "/proc"}));
-        QVERIFY(has({"--dir", "/etc", "--ro-bind", "/state/hosts", "/etc/hosts"}));
+        QVERIFY(has({"--tmpfs", "/etc", "--ro-bind", "/images/busybox/etc/passwd", "/etc/passwd", "--ro-bind",
+                     "/images/busybox/etc/alternatives", "/etc/alternatives"}));
+        QVERIFY(has({"--ro-bind", "/state/hosts", "/etc/hosts"}));
         QVERIFY(has({"--bind", "/vol/data", "/data"}));
-        QVERIFY(has({"--ro-bind", "/vol/config", "/config"}));
+        QVERIFY(has({"--ro-bind", "/vol/config", "/etc/app", "--remount-ro", "/etc", "--remount-ro", "/"}));
         QVERIFY(has({"--cap-drop", "ALL"}));
         QVERIFY(!has({"--cap-add", "CAP_SYS_ADMIN"}));
         QVERIFY(has({"--chdir", "/data", "--", "/bin/sh", "-c", "true"}));
@@ -166,8 +167,17 @@ private Q_SLOTS:
                                    "touch /volume/x && echo wrote-volume; "
                                    "mount -o remount,rw / 2>/dev/null && echo remounted; "
                                    "ls " + outside.toStdString() + " 2>/dev/null && echo sees-data; "
-                                   "cat /etc/hosts | tail -1");
-        spec.mounts = {{(m_dir.path() + QStringLiteral("/volume")).toStdString(), "/volume", false}};
+                                   "cat /etc/hosts | tail -1; "
+                                   "cat /etc/app/setting; test -r /etc/passwd && echo passwd-ok; "
+                                   "touch /etc/new 2>/dev/null && echo wrote-etc-new");
+        QDir().mkpath(m_dir.path() + QStringLiteral("/config"));
+        QFile setting(m_dir.path() + QStringLiteral("/config/setting"));
+        QVERIFY(setting.open(QIODevice::WriteOnly));
+        setting.write("mode=fast\n");
+        setting.close();
+        // /volume is new at the root; /etc/app is new inside a folder the host has.
+        spec.mounts = {{(m_dir.path() + QStringLiteral("/volume")).toStdString(), "/volume", false},
+                       {(m_dir.path() + QStringLiteral("/config")).toStdString(), "/etc/app", true}};
         auto handle = runtime->start(box, spec, 3);
         QVERIFY(handle.ok());
         QTRY_VERIFY_WITH_TIMEOUT(m_seen[*handle].exited(), 10000);
@@ -183,6 +193,9 @@ private Q_SLOTS:
         QVERIFY2(!log.contains(QLatin1String("remounted")), qPrintable(log));
         QVERIFY2(!log.contains(QLatin1String("sees-data")), qPrintable(log));
         QVERIFY2(log.contains(QLatin1String("10.244.1.2\tpod-u3")), qPrintable(log));
+        QVERIFY2(log.contains(QLatin1String("stdout F mode=fast")), qPrintable(log));
+        QVERIFY2(log.contains(QLatin1String("passwd-ok")), qPrintable(log));
+        QVERIFY2(!log.contains(QLatin1String("wrote-etc-new")), qPrintable(log));
         QVERIFY(!QFile::exists(QStringLiteral("/usr/x")) && !QFile::exists(QStringLiteral("/etc/x")));
     }
 
