@@ -49,6 +49,14 @@ NodeManagerPrivate::NodeManagerPrivate(NodeManager *q, client::Client *client, N
         runtime::process::ProcessRuntimeOptions processOptions;
         processOptions.stateDir = m_options.dataDir + QStringLiteral("/runtime/process");
         processOptions.hiddenPaths = m_options.hiddenPaths;
+        runtime::network::ClusterNetworkOptions networkOptions;
+        networkOptions.stateDir = m_options.dataDir + QStringLiteral("/network");
+        if (auto network = runtime::network::ClusterNetwork::open(networkOptions); network.ok()) {
+            m_network = std::move(*network);
+            processOptions.network = m_network.get();
+        } else {
+            qWarning("process pods share the host's network: %s", network.error().message.c_str());
+        }
         m_process = std::make_unique<runtime::process::ProcessRuntime>(processOptions, this);
         m_process->setStateListener(listener);
     }

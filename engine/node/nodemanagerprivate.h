@@ -10,6 +10,7 @@
 #include "engine/node/nodemanager.h"
 #include "engine/node/podcontext.h"
 #include "engine/node/podvolumes.h"
+#include "engine/runtime/network/clusternetwork.h"
 #include "engine/runtime/process/processruntime.h"
 #include "engine/runtime/simulated/simulatedruntime.h"
 
@@ -200,6 +201,7 @@ public:
     client::Client *m_client;
     NodeManagerOptions m_options;
     std::unique_ptr<runtime::SimulatedRuntime> m_simulated;
+    std::unique_ptr<runtime::network::ClusterNetwork> m_network;   // the process pods' network
     std::unique_ptr<runtime::process::ProcessRuntime> m_process;  // when the plan has process nodes
     // Why an image could not be pulled, by container cookie, while it waits in ErrImagePull.
     std::unordered_map<std::uint64_t, std::string> m_waitingMessages;

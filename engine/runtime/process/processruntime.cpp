@@ -2,6 +2,7 @@
 
 #include "engine/core/json.h"
 #include "engine/runtime/executables.h"
+#include "engine/runtime/network/clusternetwork.h"
 #include "engine/runtime/process/sandboxcommand.h"
 
 #include <QDir>
@@ -229,6 +230,8 @@ std::string ProcessRuntime::isolationNote() const
 {
     if (!m_options.network)
         return "pods share the host's network: no cluster network namespace";
+    if (!m_options.network->isolated())
+        return "pods share the host's network: " + m_options.network->isolationReason();
     return {};
 }
 
@@ -264,6 +267,11 @@ Result<SandboxHandle> ProcessRuntime::runSandbox(const SandboxSpec &spec)
     hosts.close();
     if (!spec.logDirectory.empty())
         QDir().mkpath(QString::fromStdString(spec.logDirectory));
+    if (m_options.network) {
+        // The pod's network, IPC and UTS namespaces (found again when they outlived an engine).
+        CD_TRY(network::PodNetwork pod, m_options.network->createPod(spec.podUid, spec.ip, spec.hostname));
+        sandbox->enter = m_options.network->enterCommand(pod);
+    }
     const SandboxHandle handle = m_nextHandle++;
     m_sandboxes[handle] = std::move(sandbox);
     return handle;
@@ -275,6 +283,9 @@ void ProcessRuntime::removeSandbox(SandboxHandle handle)
     if (it == m_sandboxes.end())
         return;
     QDir(it->second->dir).removeRecursively();
+    if (m_options.network)
+        if (Status removed = m_options.network->removePod(it->second->spec.podUid); !removed.ok())
+            qWarning("the network of pod %s stays: %s", it->second->spec.podName.c_str(), removed.error().message.c_str());
     m_sandboxes.erase(it);
 }
 
