@@ -1,5 +1,6 @@
 // clusterdeckd: the headless engine. A thin main over engine/cluster.
 #include "engine/cluster/engine.h"
+#include "engine/runtime/images/imagecommand.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -83,6 +84,9 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "clusterdeckd: --data-dir is required (see --help)\n");
         return 2;
     }
+    // `clusterdeckd --data-dir DIR image import|ls|rm ...` works on the image store; no engine starts.
+    if (const QStringList positional = parser.positionalArguments(); positional.value(0) == QLatin1String("image"))
+        return cd::runtime::images::imageCommandMain(parser.value(dataDir), positional.mid(1));
     cd::cluster::EngineConfig config;
     config.dataDir = parser.value(dataDir);
     const QString address = parser.value(listen);

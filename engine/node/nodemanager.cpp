@@ -49,6 +49,7 @@ NodeManagerPrivate::NodeManagerPrivate(NodeManager *q, client::Client *client, N
         runtime::process::ProcessRuntimeOptions processOptions;
         processOptions.stateDir = m_options.dataDir + QStringLiteral("/runtime/process");
         processOptions.hiddenPaths = m_options.hiddenPaths;
+        processOptions.resolveImage = runtime::process::imageStoreResolver(m_options.dataDir + QStringLiteral("/images"));
         runtime::network::ClusterNetworkOptions networkOptions;
         networkOptions.stateDir = m_options.dataDir + QStringLiteral("/network");
         if (auto network = runtime::network::ClusterNetwork::open(networkOptions); network.ok()) {

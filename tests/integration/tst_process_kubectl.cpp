@@ -322,10 +322,47 @@ private Q_SLOTS:
         const KubectlRun describe = kubectl({"describe", "pod", "missing-image"});
         QVERIFY2(describe.out.contains("Failed to pull image \"nginx:1.27\""), qPrintable(describe.report()));
         QVERIFY2(describe.out.contains("Error: ErrImagePull"), qPrintable(describe.report()));
+        QVERIFY2(describe.out.contains("import it with clusterdeckd --data-dir " + m_cluster.engine().dataDir() +
+                                       " image import nginx:1.27 FOLDER|TARBALL"),
+                 qPrintable(describe.report().right(3000)));
         const KubectlRun logs = kubectl({"logs", "missing-image"});
         QVERIFY(!logs.ok());
         QVERIFY2(logs.err.contains("is waiting to start: trying and failing to pull image"), qPrintable(logs.report()));
         QVERIFY(kubectl({"delete", "pod", "missing-image"}).ok());
+    }
+
+    // An image imported into the local store while the engine runs: a busybox root filesystem
+    // (the busybox-static binary and its applet links), run read-only as the pod's /.
+    void importedImage()
+    {
+        QTemporaryDir rootfs;
+        QVERIFY(QDir().mkpath(rootfs.path() + "/bin"));
+        QVERIFY(QFile::copy(QStandardPaths::findExecutable("busybox"), rootfs.path() + "/bin/busybox"));
+        for (const char *applet : {"sh", "ls", "cat", "echo", "hostname", "httpd", "wget", "sleep"})
+            QVERIFY(QFile::link("busybox", rootfs.path() + "/bin/" + applet));
+        QProcess import;
+        import.start(qEnvironmentVariable("CLUSTERDECK_BIN_DIR") + "/clusterdeckd",
+                     {"--data-dir", m_cluster.engine().dataDir(), "image", "import", "busybox:1.36", rootfs.path()});
+        QVERIFY(import.waitForFinished(60000));
+        QVERIFY2(import.exitCode() == 0, import.readAllStandardError().constData());
+        const char *yaml = R"yaml(apiVersion: v1
+kind: Pod
+metadata: {name: boxed}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: box
+    image: busybox:1.36
+    command: [sh, -c, 'echo "root: $(ls /)"; echo "host: $(hostname)"; touch /bin/x 2>/dev/null || echo image-read-only']
+)yaml";
+        QVERIFY(kubectl({"apply", "-f", "-"}, yaml).ok());
+        QVERIFY(eventually([&] { return cd::str(pod("boxed"), {"status", "phase"}) == "Succeeded"; }, 20000));
+        const KubectlRun logs = kubectl({"logs", "boxed"});
+        QVERIFY2(logs.out.contains("root: bin dev etc proc run tmp") || logs.out.contains("root: bin\ndev"), qPrintable(logs.report()));
+        QVERIFY2(logs.out.contains("host: boxed") && logs.out.contains("image-read-only"), qPrintable(logs.report()));
+        const Json status = containerStatus("boxed");
+        QVERIFY2(cd::str(status, {"imageID"}).rfind("sha256:", 0) == 0, status.dump().c_str());
+        QVERIFY(kubectl({"delete", "pod", "boxed"}).ok());
     }
 
     void environmentAndVolumes()

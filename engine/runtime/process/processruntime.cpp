@@ -2,6 +2,7 @@
 
 #include "engine/core/json.h"
 #include "engine/runtime/executables.h"
+#include "engine/runtime/images/imagestore.h"
 #include "engine/runtime/network/clusternetwork.h"
 #include "engine/runtime/process/sandboxcommand.h"
 
@@ -172,6 +173,29 @@ Result<RootFilesystem> resolveHostImage(const std::string &image)
                            "\" is not available on this node: only the built-in \"host\" image is");
 }
 
+ImageResolver imageStoreResolver(const QString &root)
+{
+    auto store = std::make_shared<images::ImageStore>(root);
+    return [store](const std::string &reference) -> Result<RootFilesystem> {
+        CD_TRY(images::ImageLease lease, store->lease(reference));
+        const images::Image &image = lease.image();
+        RootFilesystem fs;
+        fs.path = image.rootfs.toStdString();
+        fs.imageRef = image.id;
+        fs.entrypoint = image.config.entrypoint;
+        fs.cmd = image.config.cmd;
+        for (const std::string &pair : image.config.env) {
+            const size_t eq = pair.find('=');
+            fs.env.push_back({pair.substr(0, eq), eq == std::string::npos ? std::string() : pair.substr(eq + 1)});
+        }
+        if (fs.env.empty() || std::none_of(fs.env.begin(), fs.env.end(), [](const EnvVar &v) { return v.name == "PATH"; }))
+            fs.env.push_back({"PATH", kDefaultPath});
+        fs.workingDir = image.config.workingDir;
+        fs.hold = std::make_shared<images::ImageLease>(std::move(lease));
+        return fs;
+    };
+}
+
 struct ProcessRuntime::Sandbox {
     SandboxSpec spec;
     QString dir;        // DATA_DIR/runtime/process/sandboxes/<uid>
@@ -194,6 +218,7 @@ struct ProcessRuntime::Container {
     std::unique_ptr<QSocketNotifier> exitNotifier;
     std::unique_ptr<QSocketNotifier> notifyNotifier;
     std::unique_ptr<QTimer> killTimer;
+    std::shared_ptr<const void> imageHold;
 };
 
 ProcessRuntime::ProcessRuntime(ProcessRuntimeOptions options, QObject *parent)
@@ -328,6 +353,7 @@ Result<ContainerHandle> ProcessRuntime::start(SandboxHandle sandboxHandle, const
     c.status.containerId = kIdScheme + c.id;
     c.status.image = spec.image;
     c.status.imageRef = root.imageRef;
+    c.imageHold = root.hold;
     const std::string logDir = sandbox.spec.logDirectory.empty() ? c.dir.toStdString() : sandbox.spec.logDirectory;
     c.logPath = QString::fromStdString(logDir + "/" + (spec.logPath.empty() ? spec.name + ".log" : spec.logPath));
     m_containers[handle] = std::move(owned);

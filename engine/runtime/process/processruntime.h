@@ -35,11 +35,15 @@ struct RootFilesystem {
     std::vector<std::string> cmd;
     std::vector<EnvVar> env;
     std::string workingDir;
+    // Keeps the image's files on disk while a container runs from them (an image store lease).
+    std::shared_ptr<const void> hold;
 };
 using ImageResolver = std::function<Result<RootFilesystem>(const std::string &image)>;
 
 // Resolves only the built-in `host` image (the host's filesystem, read-only).
 Result<RootFilesystem> resolveHostImage(const std::string &image);
+// Resolves images from the local image store in `root` (DATA_DIR/images), `host` included.
+ImageResolver imageStoreResolver(const QString &root);
 
 struct ProcessRuntimeOptions {
     QString stateDir;  // DATA_DIR/runtime/process
