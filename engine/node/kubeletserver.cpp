@@ -45,13 +45,28 @@ Status KubeletServer::listen() { return m_server->listen(); }
 
 quint16 KubeletServer::port() const { return m_server->port(); }
 
+void KubeletServer::addRoute(const std::string &firstSegment, Route route)
+{
+    m_routes[firstSegment] = std::move(route);
+}
+
 void KubeletServer::handle(const api::ApiRequest &request, const api::SinkPtr &sink)
 {
     const std::vector<std::string> parts = pathParts(request.path);
-    if (request.method != api::Method::Get || parts.size() != 4 || parts[0] != "containerLogs") {
-        sink->respond(api::errorResponse(Error::notFound("the kubelet serves no " + request.path)));
+    if (request.method == api::Method::Get && parts.size() == 4 && parts[0] == "containerLogs") {
+        serveLogs(parts, request, sink);
         return;
     }
+    if (auto route = m_routes.find(parts.empty() ? std::string() : parts[0]); route != m_routes.end()) {
+        route->second(request, sink);
+        return;
+    }
+    sink->respond(api::errorResponse(Error::notFound("the kubelet serves no " + request.path)));
+}
+
+void KubeletServer::serveLogs(const std::vector<std::string> &parts, const api::ApiRequest &request,
+                              const api::SinkPtr &sink)
+{
     auto options = LogOptions::fromRequest(request, nowNs());
     if (!options.ok()) {
         sink->respond(api::errorResponse(options.error()));

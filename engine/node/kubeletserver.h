@@ -11,6 +11,7 @@
 #include <QObject>
 
 #include <functional>
+#include <map>
 #include <memory>
 
 namespace cd::server {
@@ -30,15 +31,22 @@ class KubeletServer : public QObject {
 public:
     using LogLookup = std::function<Result<LogSource>(const std::string &ns, const std::string &pod,
                                                       const std::string &container, bool previous)>;
+    // Serves the paths under `/<first segment>/...` (e.g. "stats" for /stats/summary).
+    using Route = std::function<void(const api::ApiRequest &request, const api::SinkPtr &sink)>;
+
     KubeletServer(QByteArray token, LogLookup logs, QObject *parent = nullptr);
     ~KubeletServer() override;
+    void addRoute(const std::string &firstSegment, Route route);
     Status listen();
     quint16 port() const;
 
 private:
     void handle(const api::ApiRequest &request, const api::SinkPtr &sink);
 
+    void serveLogs(const std::vector<std::string> &parts, const api::ApiRequest &request, const api::SinkPtr &sink);
+
     LogLookup m_logs;
+    std::map<std::string, Route> m_routes;
     std::unique_ptr<server::HttpServer> m_server;
 };
 
