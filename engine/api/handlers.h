@@ -30,6 +30,8 @@ void handleDeleteCollection(ApiContext &context, const Target &target, const Api
 // Subresources other than status (which the verbs above handle): scale, binding, eviction, finalize.
 // GET pods/{name}/log: checked here, read from the node's kubelet.
 void handlePodLogs(ApiContext &context, const Target &target, const ApiRequest &request, const SinkPtr &sink);
+// pods/{name}/exec: joined to the kubelet over WebSocket.
+void handlePodExec(ApiContext &context, const Target &target, const ApiRequest &request, const SinkPtr &sink);
 void handleSubresource(ApiContext &context, const Target &target, const ApiRequest &request, const SinkPtr &sink);
 
 // Shared helpers.

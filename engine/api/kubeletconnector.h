@@ -5,6 +5,9 @@
 // lives in engine/server; the composition root installs it, so the API stays free of sockets.
 
 #include "engine/api/request.h"
+#include "engine/core/result.h"
+
+#include <functional>
 
 #include <string>
 
@@ -16,6 +19,10 @@ public:
     // GET pathAndQuery from the kubelet on 127.0.0.1:port; the response (a stream when the
     // kubelet streams) goes to the sink as it arrives. Errors answer with a Status.
     virtual void get(int port, const std::string &pathAndQuery, const SinkPtr &sink) = 0;
+    // Opens a WebSocket to the kubelet with one subprotocol (exec, attach, port-forward); the
+    // callback gets the kubelet's side of it, or why it could not be opened.
+    using Opened = std::function<void(Result<ChannelPtr> channel)>;
+    virtual void openChannel(int port, const std::string &pathAndQuery, const std::string &protocol, Opened opened) = 0;
 };
 
 } // namespace cd::api

@@ -2,6 +2,8 @@
 // The API as a function of requests, independent of HTTP: the server feeds it parsed HTTP
 // requests, the in-process client feeds it directly (DESIGN.md rule 6).
 
+#include "engine/api/messagechannel.h"
+
 #include <functional>
 #include <map>
 #include <memory>
@@ -22,6 +24,10 @@ struct ApiRequest {
     std::string body;
     std::string user = "admin";                        // the authenticated user
     std::string userAgent;
+    // A WebSocket upgrade: the Sec-WebSocket-Protocol values the client offers, in its order
+    // (empty for a plain request).
+    std::vector<std::string> webSocketProtocols;
+    bool webSocket = false;
     // In-process clients take a list's items as the stored values themselves (ApiResponse::items)
     // rather than one large body: no copy, no parse of the whole list.
     bool rawItems = false;
@@ -68,6 +74,13 @@ public:
 
     bool isClosed() const { return m_closed; }
     void onClose(std::function<void()> callback) { m_onClose.push_back(std::move(callback)); }
+    // Answers a WebSocket upgrade (101, echoing `protocol`) and turns the request into a message
+    // channel; null where the transport cannot (in-process sinks), or when already answered.
+    virtual std::shared_ptr<MessageChannel> upgradeToWebSocket(const std::string &protocol)
+    {
+        (void)protocol;
+        return nullptr;
+    }
 
 protected:
     // Transports call this when the peer disconnects.

@@ -245,6 +245,10 @@ void handleSubresource(ApiContext &context, const Target &target, const ApiReque
         handleEviction(context, target, request, sink);
         return;
     }
+    if (offered && sub == "exec" && (request.method == Method::Get || request.method == Method::Post)) {
+        handlePodExec(context, target, request, sink);
+        return;
+    }
     if (offered && sub == "log" && request.method == Method::Get) {
         handlePodLogs(context, target, request, sink);
         return;

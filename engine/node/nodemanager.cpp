@@ -118,6 +118,9 @@ void NodeManagerPrivate::start()
                 return containerLog(ns, name, container, previous);
             },
             this);
+        m_kubelet->addRoute("exec", [this](const api::ApiRequest &request, const api::SinkPtr &sink) {
+            serveExec(request, sink);
+        });
         if (Status listening = m_kubelet->listen(); listening.ok())
             m_kubeletPort = m_kubelet->port();
         else

@@ -193,6 +193,7 @@ public:
     bool prepareVolumes(PodState &pod, const Json &podObject);
     bool prepareContainer(PodState &pod, size_t index, const Json &podObject, runtime::ContainerSpec &spec);
     void removePodFiles(const PodState &pod);
+    void serveExec(const api::ApiRequest &request, const api::SinkPtr &sink);  // execroute.cpp
     Result<LogSource> containerLog(const std::string &ns, const std::string &name, const std::string &container,
                                    bool previous);
     std::string logDirectory(const PodState &pod) const;
@@ -249,6 +250,8 @@ Json buildPodStatus(const PodState &pod, const NodeAgent &agent, const Json &pod
                     const runtime::Runtime &runtime, std::int64_t nowWallMs,
                     const std::unordered_map<std::uint64_t, std::string> &waitingMessages);
 std::uint64_t containerCookie(std::uint64_t serial, size_t index);
+// The spec of the pod's container at the agent's index (init containers first); {} when none.
+const Json &containerAt(const Json &pod, const PodState &state, size_t index);
 // Go's time.Duration: "10s", "1m20s", "500ms"; and its parser ("1m30s", "250ms", "2h").
 std::string goDuration(std::int64_t ms);
 std::optional<std::int64_t> parseGoDuration(const std::string &text);

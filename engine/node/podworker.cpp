@@ -24,6 +24,8 @@ const client::Resource &podsResource()
 }
 
 
+} // namespace
+
 const Json &containerAt(const Json &pod, const PodState &state, size_t index)
 {
     static const Json kNone = Json::object();
@@ -34,6 +36,8 @@ const Json &containerAt(const Json &pod, const PodState &state, size_t index)
         return kNone;
     return (*list)[at];
 }
+
+namespace {
 
 std::vector<std::string> stringList(const Json &container, const char *field)
 {

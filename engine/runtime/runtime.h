@@ -10,11 +10,14 @@
 #include "engine/core/clock.h"
 #include "engine/core/result.h"
 
+#include <QByteArray>
 #include <QObject>
+#include <QString>
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -91,6 +94,32 @@ struct ContainerStatus {
     std::string message;
 };
 
+// A command to run in a running container (the CRI's Exec; kubectl exec).
+struct ExecSpec {
+    std::vector<std::string> command;
+    bool tty = false;
+    bool stdin = false;
+};
+
+// One such command while it runs: its input, its output as it comes, its end. Lives on the
+// node thread like the runtime.
+class ExecSession : public QObject {
+    Q_OBJECT
+public:
+    using QObject::QObject;
+    ~ExecSession() override = default;
+    virtual void writeStdin(const QByteArray &data) = 0;
+    virtual void closeStdin() = 0;
+    virtual void resize(int columns, int rows) = 0;  // the terminal's size (tty only)
+    virtual void kill() = 0;
+
+Q_SIGNALS:
+    void output(int stream, const QByteArray &data);  // 1 stdout, 2 stderr (a tty has only 1)
+    // The command ended with exitCode; `error` says why it could not run at all (exitCode then
+    // 126 or 127, as a shell reports it).
+    void finished(int exitCode, const QString &error);
+};
+
 using SandboxHandle = std::uint64_t;
 using ContainerHandle = std::uint64_t;
 
@@ -132,6 +161,13 @@ public:
     virtual std::optional<ContainerHandle> recover(SandboxHandle sandbox, const ContainerSpec &spec,
                                                    const ContainerStatus &previous, std::uint64_t cookie) = 0;
     virtual std::optional<ContainerStatus> status(ContainerHandle handle) const = 0;
+    // Runs a command in a running container; runtimes without processes refuse.
+    virtual Result<std::unique_ptr<ExecSession>> exec(ContainerHandle handle, const ExecSpec &spec)
+    {
+        (void)handle;
+        (void)spec;
+        return Error::badRequest("the " + name() + " runtime runs no processes to execute a command in");
+    }
 
 protected:
     void report(ContainerHandle handle, std::uint64_t cookie, const ContainerStatus &status) const

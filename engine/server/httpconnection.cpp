@@ -1,6 +1,7 @@
 #include "engine/server/httpconnection.h"
 
 #include "engine/api/status.h"
+#include "engine/server/websocketframes.h"
 
 #include <QTimer>
 #include <QUrl>
@@ -44,6 +45,13 @@ public:
         m_connection->responseDone();
     }
     void close() { markClosed(); }
+    api::ChannelPtr upgradeToWebSocket(const std::string &protocol) override
+    {
+        if (!live() || m_state != State::Idle)
+            return nullptr;
+        m_state = State::Done;
+        return m_connection->upgradeToWebSocket(protocol);
+    }
 
 private:
     enum class State { Idle, Streaming, Done };
@@ -52,11 +60,43 @@ private:
     State m_state = State::Idle;
 };
 
+// The message channel of an upgraded connection.
+class HttpConnection::WebSocketChannel : public api::MessageChannel {
+public:
+    explicit WebSocketChannel(HttpConnection *connection) : m_connection(connection) {}
+    void send(const QByteArray &message, bool binary) override
+    {
+        if (!isClosed() && m_connection)
+            m_connection->m_socket->write(
+                websocket::frame(binary ? websocket::Binary : websocket::Text, message));
+    }
+    void close(int code, const QByteArray &reason) override
+    {
+        if (isClosed() || !m_connection)
+            return;
+        QByteArray payload;
+        payload.append(char(code >> 8));
+        payload.append(char(code & 0xFF));
+        payload.append(reason.left(120));
+        m_connection->m_socket->write(websocket::frame(websocket::Close, payload));
+        m_connection->m_socket->flush();
+        m_connection->m_closing = true;
+        m_connection->m_socket->disconnectFromHost();
+        markClosed();
+    }
+    void received(const websocket::Message &message) { deliver(message.payload, message.opcode == websocket::Binary); }
+    void gone() { markClosed(); }
+
+private:
+    QPointer<HttpConnection> m_connection;
+};
+
 namespace {
 
 const char *reasonPhrase(int status)
 {
     switch (status) {
+    case 101: return "Switching Protocols";
     case 200: return "OK";
     case 201: return "Created";
     case 202: return "Accepted";
@@ -151,6 +191,7 @@ int HttpConnection::onMessageBegin(http_parser *parser)
     c->m_headerField.clear();
     c->m_headerValue.clear();
     c->m_authorization.clear();
+    c->m_webSocketKey.clear();
     c->m_lastWasValue = false;
     c->m_headerBytes = 0;
     return 0;
@@ -204,6 +245,26 @@ void HttpConnection::finishHeader()
         m_authorization = m_headerValue;
     else if (name == "user-agent")
         m_current.userAgent = m_headerValue;
+    else if (name == "upgrade")
+        m_current.webSocket = lower(m_headerValue) == "websocket";
+    else if (name == "sec-websocket-key")
+        m_webSocketKey = m_headerValue;
+    else if (name == "sec-websocket-protocol") {
+        // One header or several, each a comma-separated list.
+        std::string list = m_headerValue;
+        size_t start = 0;
+        while (start <= list.size()) {
+            const size_t comma = std::min(list.find(',', start), list.size());
+            std::string item = list.substr(start, comma - start);
+            while (!item.empty() && item.front() == ' ')
+                item.erase(0, 1);
+            while (!item.empty() && item.back() == ' ')
+                item.pop_back();
+            if (!item.empty())
+                m_current.webSocketProtocols.push_back(item);
+            start = comma + 1;
+        }
+    }
 }
 
 int HttpConnection::onHeadersComplete(http_parser *parser)
@@ -257,7 +318,8 @@ int HttpConnection::onMessageComplete(http_parser *parser)
     HttpConnection *c = self(parser);
     if (c->m_rejected)
         return 1;
-    c->m_queue.push_back({std::move(c->m_current), std::move(c->m_authorization), http_should_keep_alive(parser) != 0});
+    c->m_queue.push_back({std::move(c->m_current), std::move(c->m_authorization), http_should_keep_alive(parser) != 0,
+                          std::move(c->m_webSocketKey)});
     c->m_current = api::ApiRequest();
     return 0;
 }
@@ -271,7 +333,22 @@ void HttpConnection::readIncoming()
     const QByteArray data = m_socket->readAll();
     if (data.isEmpty())
         return;
+    if (m_webSocket) {
+        readWebSocket(data);
+        return;
+    }
+    if (m_upgrading) {
+        m_afterUpgrade.append(data);
+        return;
+    }
     const size_t parsed = http_parser_execute(&m_parser, &m_settings, data.constData(), size_t(data.size()));
+    if (m_parser.upgrade && !m_rejected) {
+        // Everything after the upgrade request's head belongs to the new protocol.
+        m_upgrading = true;
+        m_afterUpgrade.append(data.mid(qsizetype(parsed)));
+        processNext();
+        return;
+    }
     if (m_rejected)
         return;
     const auto error = HTTP_PARSER_ERRNO(&m_parser);
@@ -295,7 +372,8 @@ void HttpConnection::processNext()
         return;
     Pending next = std::move(m_queue.front());
     m_queue.pop_front();
-    m_keepAliveInFlight = next.keepAlive;
+    m_keepAliveInFlight = next.keepAlive && !next.request.webSocket;
+    m_webSocketKeyInFlight = next.webSocketKey;
     m_inFlight = std::make_shared<Sink>(this);
     api::SinkPtr sink = m_inFlight;
     m_handler(next.request, next.authorization, sink);
@@ -341,9 +419,61 @@ void HttpConnection::rejectAndClose(int status, const std::string &reason, const
     QTimer::singleShot(kDrainTimeoutMs, this, [this] { m_socket->disconnectFromHost(); });
 }
 
+api::ChannelPtr HttpConnection::upgradeToWebSocket(const std::string &protocol)
+{
+    if (!m_upgrading || m_webSocketKeyInFlight.empty())
+        return nullptr;
+    std::string head = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n";
+    head += "Sec-WebSocket-Accept: " + websocket::acceptKey(m_webSocketKeyInFlight).toStdString() + "\r\n";
+    if (!protocol.empty())
+        head += "Sec-WebSocket-Protocol: " + protocol + "\r\n";
+    head += "\r\n";
+    m_socket->write(head.data(), qint64(head.size()));
+    m_inFlight.reset();
+    m_webSocket = std::make_shared<WebSocketChannel>(this);
+    m_frames = std::make_unique<websocket::FrameReader>();
+    const QByteArray early = std::exchange(m_afterUpgrade, QByteArray());
+    if (!early.isEmpty())
+        QMetaObject::invokeMethod(this, [this, early] { readWebSocket(early); }, Qt::QueuedConnection);
+    return m_webSocket;
+}
+
+void HttpConnection::readWebSocket(const QByteArray &data)
+{
+    if (!m_webSocket)
+        return;
+    std::shared_ptr<WebSocketChannel> channel = m_webSocket;  // callbacks may close it
+    for (const websocket::Message &message : m_frames->feed(data)) {
+        if (channel->isClosed())
+            return;
+        switch (message.opcode) {
+        case websocket::Ping:
+            m_socket->write(websocket::frame(websocket::Pong, message.payload));
+            break;
+        case websocket::Pong:
+            break;
+        case websocket::Close: {
+            // Echo the code, then the connection ends.
+            m_socket->write(websocket::frame(websocket::Close, message.payload.left(2)));
+            m_socket->flush();
+            m_closing = true;
+            channel->gone();
+            m_socket->disconnectFromHost();
+            return;
+        }
+        default:
+            channel->received(message);
+        }
+    }
+    if (!m_frames->error().empty())
+        channel->close(1002, QByteArray::fromStdString(m_frames->error()));
+}
+
 void HttpConnection::onDisconnected()
 {
     m_closing = true;
+    if (m_webSocket)
+        m_webSocket->gone();
     if (m_inFlight) {
         m_inFlight->close();
         m_inFlight.reset();

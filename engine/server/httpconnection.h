@@ -3,6 +3,7 @@
 // each request to the server's handler in order, and writes plain or chunked (streamed) responses.
 
 #include "engine/api/request.h"
+#include "engine/server/websocketframes.h"
 
 #include <QByteArray>
 #include <QObject>
@@ -40,6 +41,8 @@ Q_SIGNALS:
 private:
     class Sink;
     friend class Sink;
+    class WebSocketChannel;
+    friend class WebSocketChannel;
 
     static int onMessageBegin(http_parser *parser);
     static int onUrl(http_parser *parser, const char *at, size_t length);
@@ -62,6 +65,9 @@ private:
     void writeChunk(const std::string &chunk);
     void writeStreamEnd();
     void responseDone();
+    // The request in flight becomes a WebSocket: 101, then frames both ways.
+    api::ChannelPtr upgradeToWebSocket(const std::string &protocol);
+    void readWebSocket(const QByteArray &data);
 
     QTcpSocket *m_socket;
     ConnectionLimits m_limits;
@@ -75,6 +81,7 @@ private:
     std::string m_headerField;
     std::string m_headerValue;
     std::string m_authorization;
+    std::string m_webSocketKey;
     bool m_lastWasValue = false;
     qint64 m_headerBytes = 0;
     bool m_keepAliveCurrent = true;
@@ -85,11 +92,19 @@ private:
         api::ApiRequest request;
         std::string authorization;
         bool keepAlive = true;
+        std::string webSocketKey;
     };
     std::deque<Pending> m_queue;
     std::shared_ptr<Sink> m_inFlight;
     bool m_keepAliveInFlight = true;
     bool m_closing = false;
+    // After a request asked to upgrade, bytes are no longer HTTP: they wait here for the
+    // handler's answer, then feed the WebSocket (or are dropped when it answered plainly).
+    bool m_upgrading = false;
+    QByteArray m_afterUpgrade;
+    std::string m_webSocketKeyInFlight;
+    std::shared_ptr<WebSocketChannel> m_webSocket;
+    std::unique_ptr<websocket::FrameReader> m_frames;
 };
 
 } // namespace cd::server

@@ -4,6 +4,8 @@
 
 #include <QPointer>
 #include <QTcpSocket>
+#include <QWebSocket>
+#include <QWebSocketHandshakeOptions>
 
 #include <http_parser.h>
 
@@ -143,7 +145,82 @@ private:
     bool m_done = false;
 };
 
+// The API server's WebSocket to a kubelet, as a message channel.
+class KubeletChannel : public api::MessageChannel {
+public:
+    explicit KubeletChannel(QWebSocket *socket) : m_socket(socket) {}
+    ~KubeletChannel() override
+    {
+        if (m_socket)
+            m_socket->deleteLater();
+    }
+    void send(const QByteArray &message, bool binary) override
+    {
+        if (isClosed() || !m_socket)
+            return;
+        if (binary)
+            m_socket->sendBinaryMessage(message);
+        else
+            m_socket->sendTextMessage(QString::fromUtf8(message));
+    }
+    void close(int code, const QByteArray &reason) override
+    {
+        if (isClosed())
+            return;
+        if (m_socket)
+            m_socket->close(QWebSocketProtocol::CloseCode(code), QString::fromUtf8(reason));
+        markClosed();
+    }
+    void received(const QByteArray &message, bool binary) { deliver(message, binary); }
+    void gone() { markClosed(); }
+
+private:
+    QPointer<QWebSocket> m_socket;
+};
+
 } // namespace
+
+void KubeletClient::openChannel(int port, const std::string &pathAndQuery, const std::string &protocol, Opened opened)
+{
+    auto *socket = new QWebSocket();
+    auto channel = std::make_shared<KubeletChannel>(socket);
+    auto pending = std::make_shared<Opened>(std::move(opened));
+    std::weak_ptr<KubeletChannel> weak = channel;
+    QObject::connect(socket, &QWebSocket::connected, socket, [channel, pending]() mutable {
+        if (*pending)
+            std::exchange(*pending, nullptr)(api::ChannelPtr(channel));
+        channel.reset();  // from now on the channel's owners are the ones it was handed to
+    });
+    QObject::connect(socket, &QWebSocket::binaryMessageReceived, socket, [weak](const QByteArray &message) {
+        if (auto c = weak.lock())
+            c->received(message, true);
+    });
+    QObject::connect(socket, &QWebSocket::textMessageReceived, socket, [weak](const QString &message) {
+        if (auto c = weak.lock())
+            c->received(message.toUtf8(), false);
+    });
+    QObject::connect(socket, &QWebSocket::disconnected, socket, [weak, pending, port] {
+        if (*pending)
+            std::exchange(*pending, nullptr)(Error{ErrorKind::ServiceUnavailable,
+                                                   "error dialing backend: the kubelet on port " + std::to_string(port) +
+                                                       " refused the stream",
+                                                   {}});
+        if (auto c = weak.lock())
+            c->gone();
+    });
+    QObject::connect(socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), socket, [socket, pending](QAbstractSocket::SocketError) {
+        if (*pending)
+            std::exchange(*pending, nullptr)(Error{ErrorKind::ServiceUnavailable,
+                                                   "error dialing backend: " + socket->errorString().toStdString(), {}});
+    });
+    QNetworkRequest request(QUrl(QString::fromStdString("ws://127.0.0.1:" + std::to_string(port) + pathAndQuery),
+                                 QUrl::StrictMode));
+    if (!m_token.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + m_token);
+    QWebSocketHandshakeOptions options;
+    options.setSubprotocols({QString::fromStdString(protocol)});
+    socket->open(request, options);
+}
 
 void KubeletClient::get(int port, const std::string &pathAndQuery, const api::SinkPtr &sink)
 {

@@ -13,6 +13,7 @@ class KubeletClient : public api::KubeletConnector {
 public:
     explicit KubeletClient(QByteArray token) : m_token(std::move(token)) {}
     void get(int port, const std::string &pathAndQuery, const api::SinkPtr &sink) override;
+    void openChannel(int port, const std::string &pathAndQuery, const std::string &protocol, Opened opened) override;
 
 private:
     QByteArray m_token;

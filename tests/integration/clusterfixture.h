@@ -134,6 +134,8 @@ public:
     }
 
     std::unique_ptr<QProcess> startKubectl(const QStringList &arguments) const { return m_kubectl->start(arguments); }
+    // kubectl and its base arguments, for running it some other way (on a pseudo-terminal).
+    QStringList kubectlCommand() const { return QStringList{Kubectl::binary()} + m_kubectl->baseArguments(); }
 
     // One HTTPS request with the cluster's CA; the bearer token is the kubeconfig's unless
     // `token` is given (an empty string sends no Authorization header).

@@ -365,6 +365,75 @@ spec:
         QVERIFY(kubectl({"delete", "pod", "boxed"}).ok());
     }
 
+    // kubectl exec (WebSocket v5 through the API server to the kubelet): output and exit codes,
+    // stdin with its end, kubectl cp both ways (tar through exec), and a terminal (-it, through
+    // a pseudo-terminal that python3's pty module gives kubectl) with its size.
+    void execAndCopy()
+    {
+        QVERIFY(kubectl({"run", "shell", "--image=host", "--command", "--", "sleep", "3600"}).ok());
+        QVERIFY(eventually([&] { return allRunning("run=shell", 1); }, 20000));
+        const KubectlRun hello = kubectl({"exec", "shell", "--", "sh", "-c", "echo out; echo err >&2; hostname"});
+        QVERIFY2(hello.ok() && hello.out == "out\nshell\n" && hello.err.contains("err"), qPrintable(hello.report()));
+        const KubectlRun three = kubectl({"exec", "shell", "--", "sh", "-c", "exit 3"});
+        QCOMPARE(three.exitCode, 3);
+        QVERIFY2(three.err.contains("command terminated with exit code 3"), qPrintable(three.report()));
+        const KubectlRun missing = kubectl({"exec", "shell", "--", "no-such-command"});
+        QCOMPARE(missing.exitCode, 127);
+        const KubectlRun cat = kubectl({"exec", "-i", "shell", "--", "cat"}, "through stdin\n");
+        QVERIFY2(cat.ok() && cat.out == "through stdin\n", qPrintable(cat.report()));
+
+        QTemporaryDir files;
+        QFile source(files.path() + "/source.txt");
+        QVERIFY(source.open(QIODevice::WriteOnly));
+        source.write("copied both ways\n");
+        source.close();
+        const KubectlRun in = kubectl({"cp", source.fileName(), "shell:/tmp/in.txt"});
+        QVERIFY2(in.ok(), qPrintable(in.report()));
+        QCOMPARE(kubectl({"exec", "shell", "--", "cat", "/tmp/in.txt"}).out, QString("copied both ways\n"));
+        const KubectlRun out = kubectl({"cp", "shell:/tmp/in.txt", files.path() + "/back.txt"});
+        QVERIFY2(out.ok(), qPrintable(out.report()));
+        QFile back(files.path() + "/back.txt");
+        QVERIFY(back.open(QIODevice::ReadOnly));
+        QCOMPARE(back.readAll(), QByteArray("copied both ways\n"));
+
+        // A terminal: kubectl runs on a pseudo-terminal of 40 rows and 120 columns.
+        const QString driver = R"py(
+import os, pty, sys, time, select, fcntl, termios, struct
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+out = b""
+def read(seconds):
+    global out
+    end = time.time() + seconds
+    while time.time() < end:
+        ready, _, _ = select.select([fd], [], [], 0.1)
+        if ready:
+            try:
+                out += os.read(fd, 4096)
+            except OSError:
+                return
+read(2)
+os.write(fd, b"stty size; echo marker-$((40+2))\n")
+read(2)
+os.write(fd, b"exit 5\n")
+read(2)
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors="replace"))
+sys.exit(os.waitstatus_to_exitcode(status))
+)py";
+        QProcess terminal;
+        const QStringList arguments = QStringList{"-c", driver} + m_cluster.kubectlCommand() +
+                                      QStringList{"exec", "-it", "shell", "--", "sh"};
+        terminal.start("python3", arguments);
+        QVERIFY(terminal.waitForFinished(30000));
+        const QString screen = QString::fromUtf8(terminal.readAllStandardOutput());
+        QVERIFY2(screen.contains("40 120") && screen.contains("marker-42"), qPrintable(screen));
+        QCOMPARE(terminal.exitCode(), 5);
+        QVERIFY(kubectl({"delete", "pod", "shell", "--grace-period=1"}).ok());
+    }
+
     void environmentAndVolumes()
     {
         const KubectlRun apply = kubectl({"apply", "-f", "-"}, kConfigured);

@@ -57,9 +57,10 @@ public:
     static QString binary();
     // Whether a missing tool fails the test (CI=true) or skips it.
     static bool requiredByEnvironment();
+    // The arguments every run gets (kubeconfig, a fresh cache folder).
+    QStringList baseArguments() const;
 
 private:
-    QStringList baseArguments() const;
     QString m_kubeconfig;
     QTemporaryDir m_cache;
 };

@@ -4,6 +4,7 @@
 #include "engine/runtime/executables.h"
 #include "engine/runtime/images/imagestore.h"
 #include "engine/runtime/network/clusternetwork.h"
+#include "engine/runtime/process/containerexec.h"
 #include "engine/runtime/process/sandboxcommand.h"
 
 #include <QDir>
@@ -219,6 +220,7 @@ struct ProcessRuntime::Container {
     std::unique_ptr<QSocketNotifier> notifyNotifier;
     std::unique_ptr<QTimer> killTimer;
     std::shared_ptr<const void> imageHold;
+    std::string workingDir;  // inside the container, for commands run in it
 };
 
 ProcessRuntime::ProcessRuntime(ProcessRuntimeOptions options, QObject *parent)
@@ -408,6 +410,7 @@ Result<ContainerHandle> ProcessRuntime::start(SandboxHandle sandboxHandle, const
     input.expanded = expansionsFor(root.path, input.mounts);
     input.env = env;
     input.workingDir = spec.workingDir.empty() ? root.workingDir : spec.workingDir;
+    c.workingDir = input.workingDir;
     input.argv = argv;
     if (sandbox.enter.empty())
         input.hostname = sandbox.spec.hostname;  // no pod namespaces to join: the name goes here
@@ -421,7 +424,7 @@ Result<ContainerHandle> ProcessRuntime::start(SandboxHandle sandboxHandle, const
     }
     writeJsonFile(c.dir + QStringLiteral("/spec.json"),
                   Json{{"podUid", sandbox.spec.podUid}, {"name", spec.name}, {"attempt", spec.attempt},
-                       {"log", c.logPath.toStdString()}, {"command", command}});
+                       {"log", c.logPath.toStdString()}, {"workingDir", c.workingDir}, {"command", command}});
 
     // The shim: in a session of its own, stdin and stdout on /dev/null, its own complaints in
     // shim.log, and fd 3 the pipe on which it says "something changed".
@@ -652,6 +655,7 @@ std::optional<ContainerHandle> ProcessRuntime::recover(SandboxHandle sandbox, co
     c.id = id.substr(std::strlen(kIdScheme));
     c.dir = dir;
     c.logPath = QString::fromStdString(str(*saved, {"log"}));
+    c.workingDir = str(*saved, {"workingDir"});
     c.status = previous;
     c.status.state = ContainerState::Waiting;
     if (const std::optional<Json> state = readJsonFile(dir + QStringLiteral("/state.json"))) {
@@ -673,6 +677,16 @@ std::optional<ContainerStatus> ProcessRuntime::status(ContainerHandle handle) co
     if (it == m_containers.end())
         return std::nullopt;
     return it->second->status;
+}
+
+Result<std::unique_ptr<ExecSession>> ProcessRuntime::exec(ContainerHandle handle, const ExecSpec &spec)
+{
+    auto it = m_containers.find(handle);
+    if (it == m_containers.end() || it->second->status.state != ContainerState::Running || it->second->pid <= 0)
+        return Error::badRequest("container not running");
+    CD_TRY(std::unique_ptr<ProcessExecSession> session,
+           ProcessExecSession::start({it->second->pid, it->second->workingDir}, spec));
+    return std::unique_ptr<ExecSession>(std::move(session));
 }
 
 int ProcessRuntime::containerPid(ContainerHandle handle) const

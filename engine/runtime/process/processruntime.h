@@ -77,6 +77,7 @@ public:
     std::optional<ContainerHandle> recover(SandboxHandle sandbox, const ContainerSpec &spec,
                                            const ContainerStatus &previous, std::uint64_t cookie) override;
     std::optional<ContainerStatus> status(ContainerHandle handle) const override;
+    Result<std::unique_ptr<ExecSession>> exec(ContainerHandle handle, const ExecSpec &spec) override;
 
     // The host pid of a running container's main process (pid 1 inside), 0 when none.
     int containerPid(ContainerHandle handle) const;
