@@ -7,11 +7,19 @@
 #include "engine/api/request.h"
 #include "engine/core/result.h"
 
+#include <QUrl>
+
 #include <functional>
 
 #include <string>
 
 namespace cd::api {
+
+// A path segment or query value of a kubelet URL, percent-encoded.
+inline std::string kubeletEscape(const std::string &text)
+{
+    return QUrl::toPercentEncoding(QString::fromStdString(text)).toStdString();
+}
 
 class KubeletConnector {
 public:

@@ -12,22 +12,6 @@
 namespace cd::api {
 namespace {
 
-std::string percentEncode(const std::string &text)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : text) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
-}
-
 std::vector<std::string> containerNames(const Json &pod, const char *field)
 {
     std::vector<std::string> names;
@@ -132,13 +116,13 @@ void handlePodLogs(ApiContext &context, const Target &target, const ApiRequest &
                                  "the kubelet of node " + nodeName + " cannot be reached from this API server", {}});
         return;
     }
-    std::string path = "/containerLogs/" + percentEncode(target.ns) + "/" + percentEncode(target.name) + "/" +
-                       percentEncode(container);
+    std::string path = "/containerLogs/" + kubeletEscape(target.ns) + "/" + kubeletEscape(target.name) + "/" +
+                       kubeletEscape(container);
     char separator = '?';
     for (const char *option : {"follow", "previous", "timestamps", "tailLines", "limitBytes", "sinceSeconds",
                                "sinceTime"}) {
         if (auto value = request.param(option)) {
-            path += separator + std::string(option) + "=" + percentEncode(*value);
+            path += separator + std::string(option) + "=" + kubeletEscape(*value);
             separator = '&';
         }
     }

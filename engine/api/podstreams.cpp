@@ -10,22 +10,6 @@
 namespace cd::api {
 namespace {
 
-std::string percentEncode(const std::string &text)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : text) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
-}
-
 // Passes every message of one channel to the other until either closes.
 void join(const ChannelPtr &a, const ChannelPtr &b)
 {
@@ -111,13 +95,13 @@ void handlePodExec(ApiContext &context, const Target &target, const ApiRequest &
         respondError(sink, badRequest("pod " + target.name + " does not have a host assigned"));
         return;
     }
-    std::string path = "/exec/" + percentEncode(target.ns) + "/" + percentEncode(target.name) + "/" +
-                       percentEncode(container);
+    std::string path = "/exec/" + kubeletEscape(target.ns) + "/" + kubeletEscape(target.name) + "/" +
+                       kubeletEscape(container);
     char separator = '?';
     for (const auto &[key, value] : request.query) {
         if (key != "command" && key != "stdin" && key != "stdout" && key != "stderr" && key != "tty")
             continue;
-        path += separator + key + "=" + percentEncode(value);
+        path += separator + key + "=" + kubeletEscape(value);
         separator = '&';
     }
     context.kubelets()->openChannel(static_cast<int>(port), path, protocol, [sink, protocol](Result<ChannelPtr> kubelet) {
