@@ -7,6 +7,7 @@
 #include "engine/api/admission/resourcequota.h"
 #include "engine/api/admission/serviceallocation.h"
 #include "engine/api/handlers.h"
+#include "engine/api/metrics.h"
 #include "engine/api/status.h"
 
 namespace cd::api {
@@ -86,6 +87,8 @@ ApiService::~ApiService() = default;
 
 void ApiService::handle(const ApiRequest &request, const SinkPtr &sink)
 {
+    if (handleMetrics(m_context, request, sink))
+        return;
     if (handleDiscovery(m_context, request, sink))
         return;
     std::vector<std::string> parts = splitPath(request.path);

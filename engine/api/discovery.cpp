@@ -1,5 +1,6 @@
 // /version, health, discovery (/api, /apis, group versions) and /openapi.
 #include "engine/api/handlers.h"
+#include "engine/api/metrics.h"
 #include "engine/api/openapi.h"
 #include "engine/api/status.h"
 
@@ -40,7 +41,9 @@ bool handleDiscovery(ApiContext &context, const ApiRequest &request, const SinkP
         return true;
     }
     if (path == "/apis") {
-        json(registry.apiGroupList());
+        Json groups = registry.apiGroupList();
+        addMetricsGroup(context, groups);
+        json(groups);
         return true;
     }
     if (path == "/api/v1") {

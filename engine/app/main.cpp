@@ -77,7 +77,12 @@ int main(int argc, char **argv)
                                         QStringLiteral("A YAML file describing mixed nodes (name, kind, capacity, "
                                                        "labels, taints)."),
                                         QStringLiteral("FILE"));
-    parser.addOptions({dataDir, listen, kubeconfig, allowRemote, insecureHttp, nodes, nodeKind, nodeConfig});
+    const QCommandLineOption metricsInterval(QStringLiteral("metrics-interval"),
+                                             QStringLiteral("How often process nodes sample CPU and memory for "
+                                                            "kubectl top: 10s (default), 1s, 500ms."),
+                                             QStringLiteral("DURATION"), QStringLiteral("10s"));
+    parser.addOptions({dataDir, listen, kubeconfig, allowRemote, insecureHttp, nodes, nodeKind, nodeConfig,
+                       metricsInterval});
     parser.process(app);
 
     if (!parser.isSet(dataDir)) {
@@ -126,6 +131,20 @@ int main(int argc, char **argv)
         config.nodes.insert(config.nodes.end(), plan->begin(), plan->end());
     }
 
+    {
+        // "10s", "1.5s" or "500ms"; at least 100ms, so sampling never swamps the node thread.
+        QString text = parser.value(metricsInterval).trimmed();
+        const bool millis = text.endsWith(QLatin1String("ms"));
+        text.chop(millis ? 2 : text.endsWith('s') ? 1 : 0);
+        bool ok = false;
+        const double ms = text.toDouble(&ok) * (millis ? 1 : 1000);
+        if (!ok || ms < 100 || ms > 3600 * 1000) {
+            std::fprintf(stderr, "clusterdeckd: --metrics-interval expects a duration from 100ms to 1h, e.g. 10s (got \"%s\")\n",
+                         qPrintable(parser.value(metricsInterval)));
+            return 2;
+        }
+        config.metricsInterval = std::chrono::milliseconds(static_cast<long long>(ms));
+    }
     installShutdownSignals(app);
     auto engine = cd::cluster::Engine::start(config);
     if (!engine.ok()) {

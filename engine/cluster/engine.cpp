@@ -112,6 +112,7 @@ void Engine::startNodes()
     options.dataDir = QDir(m_config.dataDir).absolutePath();
     options.hiddenPaths = {options.dataDir.toStdString()};  // pods never see the store, keys or token
     options.kubeletToken = m_kubeletToken;
+    options.statsInterval = m_config.metricsInterval;
     auto *nodes = new node::NodeManager(client, std::move(options));
     client->setParent(nodes);
     nodes->moveToThread(m_nodeThread);

@@ -35,6 +35,8 @@ struct EngineConfig {
     QString kubeconfigPath;       // default: DATA/kubeconfig
     std::vector<node::NodeSpec> nodes;  // local nodes to run (clusterdeckd --nodes, --node-config)
     controllers::ControllerOptions controllers;
+    // How often process nodes sample their containers' CPU and memory (kubectl top).
+    std::chrono::milliseconds metricsInterval{std::chrono::seconds(10)};
 };
 
 class Engine : public QObject {

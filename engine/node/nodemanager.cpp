@@ -55,6 +55,8 @@ NodeManagerPrivate::NodeManagerPrivate(NodeManager *q, client::Client *client, N
         if (auto network = runtime::network::ClusterNetwork::open(networkOptions); network.ok()) {
             m_network = std::move(*network);
             processOptions.network = m_network.get();
+            if (m_network->isolated())
+                processOptions.clusterDns = proxy::ServiceProxyOptions().dnsIp;  // served by m_proxy
         } else {
             qWarning("process pods share the host's network: %s", network.error().message.c_str());
         }
@@ -126,6 +128,7 @@ void NodeManagerPrivate::start()
         else
             qWarning("the kubelet server does not listen: %s", listening.error().message.c_str());
     }
+    startStats();
     // One pod informer for every agent: only bound pods, each event dispatched by node name.
     m_pods = new client::Informer(m_client, *pods, {}, {{"fieldSelector", "spec.nodeName!="}}, this);
     m_pods->addHandler([this](const client::InformerEvent &event) { onPodEvent(event); });
@@ -135,6 +138,14 @@ void NodeManagerPrivate::start()
             auto *informer = new client::Informer(m_client, *client::builtinResource(plural), {}, {}, this);
             m_podInputs[plural] = informer;
             informer->start();
+        }
+    }
+    if (m_network && m_network->isolated()) {
+        // The service proxy of the process nodes' network: ClusterIPs, NodePorts, cluster DNS.
+        m_proxy = std::make_unique<proxy::ServiceProxy>(m_client, m_network.get());
+        if (Status started = m_proxy->start(); !started.ok()) {
+            qWarning("the service proxy does not run: %s", started.error().message.c_str());
+            m_proxy.reset();
         }
     }
     m_nodes = new client::Informer(m_client, *nodes, {}, {}, this);

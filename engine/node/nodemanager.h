@@ -65,6 +65,8 @@ struct NodeManagerOptions {
     // The token the API server presents to the kubelets' server (empty: no kubelet server, as
     // in tests without an API server that reaches nodes).
     QByteArray kubeletToken;
+    // How often process nodes measure their containers' CPU and memory (kubectl top).
+    std::chrono::milliseconds statsInterval{std::chrono::seconds(10)};
 };
 
 // The node plan of `--nodes N --node-kind KIND` (node-1 ... node-N), or of a node-config file.

@@ -10,6 +10,8 @@
 #include "engine/node/nodemanager.h"
 #include "engine/node/podcontext.h"
 #include "engine/node/podvolumes.h"
+#include "engine/proxy/serviceproxy.h"
+#include "engine/node/stats/statscollector.h"
 #include "engine/runtime/network/clusternetwork.h"
 #include "engine/runtime/process/processruntime.h"
 #include "engine/runtime/simulated/simulatedruntime.h"
@@ -197,6 +199,9 @@ public:
     Result<LogSource> containerLog(const std::string &ns, const std::string &name, const std::string &container,
                                    bool previous);
     std::string logDirectory(const PodState &pod) const;
+    // statsinventory.cpp: resource statistics of the process nodes, served under /stats.
+    void startStats();
+    std::vector<stats::NodeRef> statsInventory() const;
 
     NodeManager *q;
     client::Client *m_client;
@@ -204,6 +209,7 @@ public:
     std::unique_ptr<runtime::SimulatedRuntime> m_simulated;
     std::unique_ptr<runtime::network::ClusterNetwork> m_network;   // the process pods' network
     std::unique_ptr<runtime::process::ProcessRuntime> m_process;  // when the plan has process nodes
+    std::unique_ptr<proxy::ServiceProxy> m_proxy;                  // when m_network is isolated
     // Why an image could not be pulled, by container cookie, while it waits in ErrImagePull.
     std::unordered_map<std::uint64_t, std::string> m_waitingMessages;
     // Process pods' volumes, by pod serial, once set up.
@@ -211,6 +217,7 @@ public:
     // What process pods read besides themselves (only when the plan has process nodes).
     std::map<std::string, client::Informer *> m_podInputs;
     std::unique_ptr<KubeletServer> m_kubelet;
+    std::unique_ptr<stats::StatsCollector> m_stats;  // when the plan has process nodes
     int m_kubeletPort = 10250;  // advertised in every Node; the real one once the server listens
     client::Informer *m_pods = nullptr;
     client::Informer *m_nodes = nullptr;

@@ -12,6 +12,8 @@
 #include <cstdio>
 #include <set>
 
+#include <unistd.h>
+
 namespace cd::runtime::network {
 
 namespace {
@@ -399,6 +401,104 @@ Status ClusterNetwork::removeServiceAddress(const std::string &ip)
         return {};
     CD_CHECK(request("addr-del " + formatIpv4(*address)));
     return {};
+}
+
+Status ClusterNetwork::isolatedAndUsable() const
+{
+    CD_CHECK(usable());
+    if (!m_isolated)
+        return Error::badRequest("the cluster network is not isolated: " + m_isolationReason);
+    return {};
+}
+
+Result<std::vector<int>> ClusterNetwork::requestSockets(const std::string &line, size_t expected)
+{
+    CD_TRY(NetnsHelper * netns, helper());
+    auto answer = netns->requestWithDescriptors(line);
+    if (!answer.ok() && answer.error().kind == ErrorKind::ServiceUnavailable) {
+        CD_TRY(netns, helper());
+        answer = netns->requestWithDescriptors(line);
+    }
+    if (!answer.ok())
+        return answer.takeError();
+    if (answer->descriptors.size() != expected) {
+        for (int fd : answer->descriptors)
+            ::close(fd);
+        return Error::internal("clusterdeck-netns: " + std::to_string(answer->descriptors.size()) +
+                               " sockets came for " + std::to_string(expected));
+    }
+    return std::move(answer->descriptors);
+}
+
+namespace {
+
+const char *socketWord(ClusterNetwork::SocketType type)
+{
+    return type == ClusterNetwork::SocketType::Tcp ? "tcp" : "udp";
+}
+
+} // namespace
+
+Status ClusterNetwork::makeServiceRangeLocal()
+{
+    std::lock_guard lock(m_mutex);
+    CD_CHECK(usable());
+    if (!m_isolated)
+        return {};
+    CD_CHECK(request("local-route-add " + formatIpv4(m_serviceCidr.network) + " " +
+                     std::to_string(m_serviceCidr.prefixLength)));
+    return {};
+}
+
+Status ClusterNetwork::setNetworkSetting(const std::string &name, const std::string &value)
+{
+    std::lock_guard lock(m_mutex);
+    CD_CHECK(isolatedAndUsable());
+    const auto plain = [](const std::string &word) {
+        return !word.empty() && word.find_first_of(" \t\n") == std::string::npos;
+    };
+    if (!plain(name) || !plain(value))
+        return Error::badRequest("bad network setting \"" + name + "\"");
+    CD_CHECK(request("sysctl " + name + " " + value));
+    return {};
+}
+
+Result<std::vector<int>> ClusterNetwork::clusterSockets(SocketType type, int count)
+{
+    std::lock_guard lock(m_mutex);
+    CD_CHECK(isolatedAndUsable());
+    if (count < 1 || count > protocol::kMaxSocketsPerRequest)
+        return Error::badRequest("between 1 and " + std::to_string(protocol::kMaxSocketsPerRequest) +
+                                 " sockets per request");
+    return requestSockets(std::string("socket ") + socketWord(type) + " " + std::to_string(count),
+                          static_cast<size_t>(count));
+}
+
+Result<int> ClusterNetwork::boundClusterSocket(SocketType type, const std::string &ip, int port)
+{
+    std::lock_guard lock(m_mutex);
+    CD_CHECK(isolatedAndUsable());
+    const auto address = parseIpv4(ip);
+    if (!address || port < 0 || port > 65535)
+        return Error::badRequest("cannot bind \"" + ip + ":" + std::to_string(port) + "\"");
+    CD_TRY(std::vector<int> fds, requestSockets(std::string("socket-bind ") + socketWord(type) + " " +
+                                                    formatIpv4(*address) + " " + std::to_string(port),
+                                                1));
+    return fds.front();
+}
+
+Result<int> ClusterNetwork::podSocket(const std::string &podUid, SocketType type)
+{
+    std::lock_guard lock(m_mutex);
+    CD_CHECK(isolatedAndUsable());
+    const auto it = m_pods.find(podUid);
+    if (it == m_pods.end() || it->second.holder.pid <= 0)
+        return Error::notFound("pod " + podUid + " has no network namespace");
+    const HolderProcess &holder = it->second.holder;
+    CD_TRY(std::vector<int> fds, requestSockets("pod-socket " + std::to_string(holder.pid) + " " +
+                                                    std::to_string(holder.startTime) + " " + socketWord(type),
+                                                1));
+    return fds.front();
 }
 
 void ClusterNetwork::shutdown()

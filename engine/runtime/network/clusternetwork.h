@@ -4,8 +4,9 @@
 // same path as root and as an ordinary user, as rootless container engines do. Inside: lo, a
 // bridge with the gateway address, one veth per pod; each pod has its own network, IPC and UTS
 // namespaces (its IP on eth0, a default route via the gateway, its hostname). There is no route
-// out of the namespace, so no cluster address ever reaches a real network. Service ClusterIPs
-// are /32s on the cluster namespace's lo, where the service proxy will listen.
+// out of the namespace, so no cluster address ever reaches a real network. The Service range is
+// local on the cluster namespace's lo, where the service proxy (engine/proxy) DNATs ClusterIPs to
+// pods and serves the cluster DNS; the proxy's relays use sockets made inside the namespace.
 //
 // Namespaces are kept alive by small holder processes in sessions of their own, recorded with
 // their start times in the state folder: pods keep their network while clusterdeckd restarts,
@@ -87,6 +88,24 @@ public:
     Status addServiceAddress(const std::string &ip);
     Status removeServiceAddress(const std::string &ip);
 
+    // The service proxy's part (engine/proxy). Every address of the Service range becomes the
+    // cluster namespace's own, on lo ("AnyIP"): its sockets may bind any ClusterIP (the cluster
+    // DNS at 10.96.0.10) and reach any, and a ClusterIP nothing serves refuses at once. Safe to
+    // repeat. Nothing to do when not isolated.
+    Status makeServiceRangeLocal();
+    // A network setting of the cluster's namespace only ("net.ipv4.ip_forward", "1"; net.ipv4.*,
+    // net.ipv6.* and net.bridge.bridge-nf-call-*).
+    Status setNetworkSetting(const std::string &name, const std::string &value);
+
+    // Sockets inside the cluster's network namespace, made by the helper and passed over
+    // (close-on-exec; the caller's to close): the engine connects and binds them as its own.
+    enum class SocketType { Tcp, Udp };
+    Result<std::vector<int>> clusterSockets(SocketType type, int count); // count 1-64
+    // Bound to ip:port there (SO_REUSEADDR; a TCP socket still has to listen()).
+    Result<int> boundClusterSocket(SocketType type, const std::string &ip, int port);
+    // One in a pod's network namespace (for port-forward).
+    Result<int> podSocket(const std::string &podUid, SocketType type);
+
     // Kills every holder and the helper and removes the state: the cluster network is gone.
     // Later calls fail. For tests, and for wiping a cluster.
     void shutdown();
@@ -102,6 +121,8 @@ private:
     Status usable() const;
     Result<NetnsHelper *> helper();
     Result<std::vector<std::string>> request(const std::string &line);
+    Result<std::vector<int>> requestSockets(const std::string &line, size_t expected);
+    Status isolatedAndUsable() const;
     Status dropPod(const PodNetwork &pod);
 
     ClusterNetworkOptions m_options;

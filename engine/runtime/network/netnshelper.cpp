@@ -117,6 +117,7 @@ NetnsHelper::~NetnsHelper()
 
 void NetnsHelper::stop()
 {
+    closeReceived();
     if (m_fd >= 0) {
         ::close(m_fd);
         m_fd = -1;
@@ -159,7 +160,25 @@ Result<std::string> NetnsHelper::readLine()
                                    " ms");
         }
         char buffer[4096];
-        const ssize_t got = ::recv(m_fd, buffer, sizeof buffer, 0);
+        alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 64)];
+        iovec part{buffer, sizeof buffer};
+        msghdr message{};
+        message.msg_iov = &part;
+        message.msg_iovlen = 1;
+        message.msg_control = control;
+        message.msg_controllen = sizeof control;
+        const ssize_t got = ::recvmsg(m_fd, &message, MSG_CMSG_CLOEXEC);
+        for (cmsghdr *header = got > 0 ? CMSG_FIRSTHDR(&message) : nullptr; header;
+             header = CMSG_NXTHDR(&message, header)) {
+            if (header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS)
+                continue;
+            const size_t count = (header->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+            for (size_t i = 0; i < count; ++i) {
+                int fd = -1;
+                std::memcpy(&fd, CMSG_DATA(header) + i * sizeof(int), sizeof fd);
+                m_received.push_back(fd);
+            }
+        }
         if (got < 0 && errno == EINTR)
             continue;
         if (got <= 0) {
@@ -170,8 +189,24 @@ Result<std::string> NetnsHelper::readLine()
     }
 }
 
+void NetnsHelper::closeReceived()
+{
+    for (int fd : m_received)
+        ::close(fd);
+    m_received.clear();
+}
+
 Result<std::vector<std::string>> NetnsHelper::request(const std::string &line)
 {
+    CD_TRY(Answer answer, requestWithDescriptors(line));
+    for (int fd : answer.descriptors)
+        ::close(fd);  // none expected
+    return std::move(answer.words);
+}
+
+Result<NetnsHelper::Answer> NetnsHelper::requestWithDescriptors(const std::string &line)
+{
+    closeReceived();
     if (m_fd < 0) {
         Error gone = Error::internal("clusterdeck-netns is not running");
         gone.kind = ErrorKind::ServiceUnavailable;
@@ -192,13 +227,20 @@ Result<std::vector<std::string>> NetnsHelper::request(const std::string &line)
         }
         sent += static_cast<size_t>(done);
     }
-    CD_TRY(const std::string answer, readLine());
-    std::vector<std::string> words = splitWords(answer);
+    auto answer = readLine();
+    if (!answer.ok()) {
+        closeReceived();
+        return answer.takeError();
+    }
+    std::vector<std::string> words = splitWords(*answer);
     if (!words.empty() && words[0] == "ok") {
         words.erase(words.begin());
-        return words;
+        Answer result{std::move(words), std::move(m_received)};
+        m_received.clear();
+        return result;
     }
-    return Error::internal("clusterdeck-netns: " + (answer.rfind("error ", 0) == 0 ? answer.substr(6) : answer));
+    closeReceived();
+    return Error::internal("clusterdeck-netns: " + (answer->rfind("error ", 0) == 0 ? answer->substr(6) : *answer));
 }
 
 } // namespace cd::runtime::network
@@ -229,6 +271,13 @@ Result<std::string> NetnsHelper::readLine()
 Result<std::vector<std::string>> NetnsHelper::request(const std::string &)
 {
     return Error::internal("clusterdeck-netns runs on Linux only");
+}
+Result<NetnsHelper::Answer> NetnsHelper::requestWithDescriptors(const std::string &)
+{
+    return Error::internal("clusterdeck-netns runs on Linux only");
+}
+void NetnsHelper::closeReceived()
+{
 }
 
 } // namespace cd::runtime::network

@@ -36,15 +36,24 @@ public:
     // before the request reached it (nothing happened).
     Result<std::vector<std::string>> request(const std::string &line);
 
+    struct Answer {
+        std::vector<std::string> words;  // after "ok"
+        std::vector<int> descriptors;    // close-on-exec; the caller's to close
+    };
+    // The same for requests answered with descriptors (sockets of the cluster's namespaces).
+    Result<Answer> requestWithDescriptors(const std::string &line);
+
 private:
     NetnsHelper(int fd, int pid, std::chrono::milliseconds timeout) : m_fd(fd), m_pid(pid), m_timeout(timeout) {}
     Result<std::string> readLine();
     void stop();
+    void closeReceived();
 
     int m_fd = -1;
     int m_pid = 0;
     std::chrono::milliseconds m_timeout;
     std::string m_pending;
+    std::vector<int> m_received;  // descriptors that came with the answer being read
     HolderProcess m_clusterHolder;
 };
 

@@ -20,6 +20,18 @@
 //   links                                     -> ok NAME...    (every link of the cluster namespace)
 //   addr-add IP                               -> ok            (IP/32 on the cluster's lo)
 //   addr-del IP                               -> ok
+//   local-route-add IP PREFIX                 -> ok            (every address of IP/PREFIX is local, on
+//                                                                 lo: the Service range, so the proxy's
+//                                                                 sockets may bind and reach any ClusterIP)
+//   sysctl NAME VALUE                         -> ok            (NAME: net.ipv4.*, net.ipv6.* or
+//                                                                 net.bridge.bridge-nf-call-*, of the
+//                                                                 cluster's network namespace)
+//   socket tcp|udp COUNT                      -> ok + COUNT fds (unbound sockets in the cluster's network
+//                                                                 namespace, COUNT 1-64)
+//   socket-bind tcp|udp IP PORT               -> ok + 1 fd     (bound there, SO_REUSEADDR)
+//   pod-socket PID STARTTIME tcp|udp          -> ok + 1 fd     (in the network namespace of pod holder PID)
+// Descriptors travel with the answer line as SCM_RIGHTS ancillary data (close-on-exec on arrival),
+// so the engine uses sockets of namespaces it is not in, as if they were its own.
 // End of input ends the helper; holders stay.
 
 namespace cd::runtime::network::protocol {
@@ -32,5 +44,7 @@ inline constexpr const char *kVethPrefix = "cdv";
 // A removed pod's veth is renamed "cdx..." and deleted in the background (deleting takes tens of
 // milliseconds of kernel time); any such link found later is garbage.
 inline constexpr const char *kRetiredPrefix = "cdx";
+// The most descriptors one answer carries.
+inline constexpr int kMaxSocketsPerRequest = 64;
 
 } // namespace cd::runtime::network::protocol

@@ -201,6 +201,7 @@ struct ProcessRuntime::Sandbox {
     SandboxSpec spec;
     QString dir;        // DATA_DIR/runtime/process/sandboxes/<uid>
     QString hostsFile;  // the pod's /etc/hosts
+    QString resolvConf; // the pod's /etc/resolv.conf (empty: the host's)
     std::vector<std::string> enter;  // argv prefix into the pod's namespaces (empty: the host's)
 };
 
@@ -292,6 +293,19 @@ Result<SandboxHandle> ProcessRuntime::runSandbox(const SandboxSpec &spec)
                                           "fe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n" +
                                           spec.ip + "\t" + spec.hostname + "\n"));
     hosts.close();
+    if (!m_options.clusterDns.empty()) {
+        // The resolv.conf the kubelet writes for ClusterFirst: the cluster DNS, then the names
+        // of the pod's namespace, its Services and the cluster, tried before a name as given.
+        sandbox->resolvConf = sandbox->dir + QStringLiteral("/resolv.conf");
+        QFile resolv(sandbox->resolvConf);
+        if (!resolv.open(QIODevice::WriteOnly | QIODevice::Truncate))
+            return Error::internal("cannot write " + sandbox->resolvConf.toStdString());
+        const std::string &domain = m_options.clusterDomain;
+        resolv.write(QByteArray::fromStdString("nameserver " + m_options.clusterDns + "\nsearch " + spec.podNamespace +
+                                               ".svc." + domain + " svc." + domain + " " + domain +
+                                               "\noptions ndots:5\n"));
+        resolv.close();
+    }
     if (!spec.logDirectory.empty())
         QDir().mkpath(QString::fromStdString(spec.logDirectory));
     if (m_options.network) {
@@ -406,6 +420,8 @@ Result<ContainerHandle> ProcessRuntime::start(SandboxHandle sandboxHandle, const
     input.entries = folderEntries(root.path);
     input.hiddenPaths = m_options.hiddenPaths;
     input.mounts.push_back({sandbox.hostsFile.toStdString(), "/etc/hosts", true});
+    if (!sandbox.resolvConf.isEmpty())
+        input.mounts.push_back({sandbox.resolvConf.toStdString(), "/etc/resolv.conf", true});
     input.mounts.insert(input.mounts.end(), spec.mounts.begin(), spec.mounts.end());
     input.expanded = expansionsFor(root.path, input.mounts);
     input.env = env;

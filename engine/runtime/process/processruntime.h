@@ -53,6 +53,10 @@ struct ProcessRuntimeOptions {
     ImageResolver resolveImage = resolveHostImage;
     network::ClusterNetwork *network = nullptr;  // not owned; null: the host's network
     std::vector<std::string> hiddenPaths;         // host folders pods must not see (the data folder)
+    // The cluster DNS every pod's /etc/resolv.conf names (dnsPolicy ClusterFirst), with the
+    // Kubernetes search path for the pod's namespace; empty: pods see the host's resolv.conf.
+    std::string clusterDns;
+    std::string clusterDomain = "cluster.local";
     long long logMaxBytes = 10 * 1024 * 1024;
     int logMaxFiles = 5;
 };

@@ -211,11 +211,76 @@ Status NetnsServer::retireLink(const std::string &name)
     return {};
 }
 
-std::string NetnsServer::handle(const std::string &request)
+Result<int> NetnsServer::podSocket(const Holder &pod, SocketKind kind)
+{
+    CD_TRY(std::vector<int> net, openNamespaces(pod, {"net"}));
+    const Status joined = joinNamespaces(net);
+    ::close(net.front());
+    Result<int> socket = joined.ok() ? openSocket(kind) : Result<int>(joined.error());
+    returnHome();
+    return socket;
+}
+
+NetnsServer::Reply NetnsServer::sockets(const std::vector<std::string> &w)
+{
+    const std::string &verb = w[0];
+    SocketKind kind = SocketKind::Tcp;
+    Reply reply{"ok", {}};
+    const auto failed = [&reply](const Error &error) {
+        for (int fd : reply.descriptors)
+            ::close(fd);
+        return Reply{"error " + error.message, {}};
+    };
+    if (verb == "socket" && w.size() == 3 && parseSocketKind(w[1], kind)) {
+        int count = 0;
+        if (!parseInt(w[2], 1, proto::kMaxSocketsPerRequest, count))
+            return {"error bad socket count", {}};
+        for (int i = 0; i < count; ++i) {
+            auto fd = openSocket(kind);
+            if (!fd.ok())
+                return failed(fd.error());
+            reply.descriptors.push_back(*fd);
+        }
+        return reply;
+    }
+    if (verb == "socket-bind" && w.size() == 4 && parseSocketKind(w[1], kind)) {
+        in_addr address{};
+        int port = 0;
+        if (!parseAddress(w[2], address) || !parseInt(w[3], 0, 65535, port))
+            return {"error bad socket-bind request", {}};
+        auto fd = openBoundSocket(kind, address, port);
+        if (!fd.ok())
+            return failed(fd.error());
+        reply.descriptors.push_back(*fd);
+        return reply;
+    }
+    if (verb == "pod-socket" && w.size() == 4 && parseSocketKind(w[3], kind)) {
+        int pid = 0;
+        char *end = nullptr;
+        const unsigned long long start = std::strtoull(w[2].c_str(), &end, 10);
+        if (!parseInt(w[1], 1, 0x7fffffff, pid) || *end || w[2].empty())
+            return {"error bad pod-socket request", {}};
+        auto fd = podSocket(Holder{pid, start}, kind);
+        if (!fd.ok())
+            return failed(fd.error());
+        reply.descriptors.push_back(*fd);
+        return reply;
+    }
+    return {"error bad " + verb + " request", {}};
+}
+
+NetnsServer::Reply NetnsServer::handle(const std::string &request)
 {
     const std::vector<std::string> w = words(request);
     if (w.empty())
-        return "error empty request";
+        return {"error empty request", {}};
+    if (w[0] == "socket" || w[0] == "socket-bind" || w[0] == "pod-socket")
+        return sockets(w);
+    return {handleLine(w), {}};
+}
+
+std::string NetnsServer::handleLine(const std::vector<std::string> &w)
+{
     const std::string &verb = w[0];
     if (verb == "pod-add" && w.size() == 6) {
         in_addr ip{};
@@ -243,6 +308,15 @@ std::string NetnsServer::handle(const std::string &request)
             reply += " " + link.name;
         return reply;
     }
+    if (verb == "local-route-add" && w.size() == 3) {
+        in_addr network{};
+        int prefixLength = 0;
+        if (!parseAddress(w[1], network) || !parseInt(w[2], 1, 32, prefixLength))
+            return "error bad local-route-add request";
+        return answer(m_netlink.addLocalRoute(m_loIndex, network, prefixLength));
+    }
+    if (verb == "sysctl" && w.size() == 3)
+        return answer(writeNetworkSysctl(w[1], w[2]));
     if ((verb == "addr-add" || verb == "addr-del") && w.size() == 2) {
         in_addr address{};
         if (!parseAddress(w[1], address))
@@ -251,20 +325,6 @@ std::string NetnsServer::handle(const std::string &request)
                                          : m_netlink.deleteAddress(m_loIndex, address, 32));
     }
     return "error unknown request: " + verb;
-}
-
-static bool writeAll(int fd, const std::string &text)
-{
-    size_t done = 0;
-    while (done < text.size()) {
-        const ssize_t written = ::write(fd, text.data() + done, text.size() - done);
-        if (written < 0 && errno == EINTR)
-            continue;
-        if (written <= 0)
-            return false;
-        done += static_cast<size_t>(written);
-    }
-    return true;
 }
 
 void serve(NetnsServer &server, int in, int out)
@@ -279,13 +339,16 @@ void serve(NetnsServer &server, int in, int out)
             return; // the engine went away: holders stay, the helper goes
         pending.append(buffer, static_cast<size_t>(got));
         for (size_t end; (end = pending.find('\n')) != std::string::npos;) {
-            std::string reply = server.handle(pending.substr(0, end));
+            NetnsServer::Reply reply = server.handle(pending.substr(0, end));
             pending.erase(0, end + 1);
-            for (char &c : reply) {
+            for (char &c : reply.line) {
                 if (c == '\n')
                     c = ' ';
             }
-            if (!writeAll(out, reply + "\n"))
+            const bool sent = sendLine(out, reply.line + "\n", reply.descriptors);
+            for (int fd : reply.descriptors)
+                ::close(fd); // the engine has its own copies now
+            if (!sent)
                 return;
         }
     }

@@ -5,6 +5,7 @@
 #include "linkdeleter.h"
 #include "namespaces.h"
 #include "rtnetlink.h"
+#include "sockets.h"
 
 #include <memory>
 #include <string>
@@ -20,8 +21,13 @@ public:
     ~NetnsServer();
 
     const Holder &holder() const { return m_holder; }
-    // One request line in, one answer line out ("ok ..." or "error ...", without the newline).
-    std::string handle(const std::string &request);
+
+    struct Reply {
+        std::string line;              // "ok ..." or "error ...", without the newline
+        std::vector<int> descriptors;  // sent with the line, then closed here
+    };
+    // One request line in, one answer out.
+    Reply handle(const std::string &request);
 
 private:
     NetnsServer() = default;
@@ -31,6 +37,9 @@ private:
     Status configurePod(int podNetFd, RtNetlink &podNetlink, const std::string &veth, in_addr ip, int prefixLength,
                         in_addr gateway);
     Status retireLink(const std::string &name);
+    std::string handleLine(const std::vector<std::string> &words);
+    Reply sockets(const std::vector<std::string> &words);
+    Result<int> podSocket(const Holder &pod, SocketKind kind);
     void returnHome();
 
     RtNetlink m_netlink{RtNetlink::invalid()}; // in the cluster's network namespace

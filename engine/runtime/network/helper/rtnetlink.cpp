@@ -371,4 +371,19 @@ Status RtNetlink::addDefaultRoute(int index, in_addr gateway)
     return acknowledge(message, "add default route", {EEXIST});
 }
 
+Status RtNetlink::addLocalRoute(int index, in_addr network, int prefixLength)
+{
+    auto route = familyHeader<rtmsg>();
+    route.rtm_family = AF_INET;
+    route.rtm_dst_len = static_cast<unsigned char>(prefixLength);
+    route.rtm_table = RT_TABLE_LOCAL;
+    route.rtm_protocol = RTPROT_BOOT;
+    route.rtm_scope = RT_SCOPE_HOST;
+    route.rtm_type = RTN_LOCAL;
+    Message message(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, &route, sizeof route);
+    message.address(RTA_DST, network);
+    message.u32(RTA_OIF, static_cast<std::uint32_t>(index));
+    return acknowledge(message, "add local route", {EEXIST});
+}
+
 } // namespace cd::netns

@@ -47,6 +47,9 @@ public:
     Status addAddress(int index, in_addr address, int prefixLength);    // an existing one is fine
     Status deleteAddress(int index, in_addr address, int prefixLength); // a missing one is fine
     Status addDefaultRoute(int index, in_addr gateway);
+    // `ip route add local NETWORK/PREFIX dev INDEX` (table local): every address of the block is
+    // this namespace's own, so sockets may bind any of them ("AnyIP"). An existing one is fine.
+    Status addLocalRoute(int index, in_addr network, int prefixLength);
 
 private:
     explicit RtNetlink(int fd) : m_fd(fd) {}

@@ -1,0 +1,368 @@
+// Service networking with the real kubectl, against `clusterdeckd --nodes 2 --node-kind process`
+// (issue 5): three replicas of `python3 -m http.server` behind a NodePort Service answer from the
+// host on 127.0.0.1:nodePort, spread over all three pods; a LoadBalancer Service answers on its
+// loopback ingress address; a pod reaches the Service by ClusterIP and by every DNS form of its
+// name, and another pod by pod IP; traffic leaves a pod as soon as the Endpoints drop it; and a
+// Service without endpoints refuses at once, from the host and from a pod.
+#include "clusterfixture.h"
+
+#include <QDir>
+#include <QTcpSocket>
+
+#include <csignal>
+
+using cd::Json;
+using namespace cd::test;
+
+namespace {
+
+bool ciRun()
+{
+    return qEnvironmentVariable("CI") == QLatin1String("true");
+}
+
+#define SKIP_OR_FAIL(reason)                                                                                           \
+    do {                                                                                                               \
+        const QString why = (reason);                                                                                  \
+        if (ciRun())                                                                                                   \
+            QFAIL(qPrintable(why + QStringLiteral(" (CI=true)")));                                                     \
+        QSKIP(qPrintable(why));                                                                                        \
+    } while (false)
+
+// Each pod serves a file that names it: GET /name answers the pod's name.
+const char *kWeb = R"yaml(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 3
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: http
+        image: host
+        command: [sh, -c, 'echo $HOSTNAME > /tmp/name && cd /tmp && exec python3 -u -m http.server --bind 0.0.0.0 8000']
+        ports: [{name: http, containerPort: 8000}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  type: NodePort
+  selector: {app: web}
+  ports: [{port: 80, targetPort: http}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-lb}
+spec:
+  type: LoadBalancer
+  selector: {app: web}
+  ports: [{port: LBPORT, targetPort: 8000}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: nothing}
+spec:
+  type: NodePort
+  selector: {app: nothing-matches-this}
+  ports: [{port: 80, targetPort: 8000}]
+)yaml";
+
+// Fetches each URL once and says how it went ("ok URL BODY" or "fail URL MS ERROR").
+const char *kFetcher = R"(
+import sys, time, urllib.request
+for url in sys.argv[1:]:
+    start = time.monotonic()
+    try:
+        body = urllib.request.urlopen(url, timeout=10).read().decode().strip()
+        print("ok", url, body, flush=True)
+    except Exception as e:
+        print("fail", url, int((time.monotonic() - start) * 1000), repr(e), flush=True)
+)";
+
+// The engine leaves its namespace holders running on purpose (pods outlive its restarts): a
+// test's own cluster goes with the test. A holder is killed only if it still is the process
+// recorded (its start time, /proc/PID/stat field 22).
+void killHolders(const QString &networkDir)
+{
+    QStringList records = {networkDir + "/cluster.json"};
+    for (const QString &pod : QDir(networkDir + "/pods").entryList({"*.json"}, QDir::Files))
+        records << networkDir + "/pods/" + pod;
+    for (const QString &path : records) {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            continue;
+        const Json record = Json::parse(file.readAll().toStdString(), nullptr, false);
+        const long long pid = cd::integer(record, {"holder", "pid"});
+        const long long startTime = cd::integer(record, {"holder", "startTime"});
+        QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+        if (pid <= 0 || !stat.open(QIODevice::ReadOnly))
+            continue;
+        const QString text = QString::fromLatin1(stat.readAll());
+        const QStringList fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+        if (fields.value(19).toLongLong() == startTime) // field 22 overall
+            ::kill(pid_t(pid), SIGKILL);
+    }
+}
+
+struct HttpAnswer {
+    bool ok = false;
+    QString body;
+    QString error;
+    qint64 ms = 0;
+};
+
+// GET PATH over one fresh connection (HTTP/1.0: the server closes it).
+HttpAnswer get(const QString &ip, int port, const QString &path)
+{
+    QElapsedTimer timer;
+    timer.start();
+    HttpAnswer answer;
+    QTcpSocket socket;
+    socket.connectToHost(ip, quint16(port));
+    if (!socket.waitForConnected(5000)) {
+        answer.error = socket.errorString();
+        answer.ms = timer.elapsed();
+        return answer;
+    }
+    socket.write("GET " + path.toUtf8() + " HTTP/1.0\r\nHost: test\r\n\r\n");
+    QByteArray reply;
+    while (socket.state() == QAbstractSocket::ConnectedState && socket.waitForReadyRead(10000))
+        reply += socket.readAll();
+    reply += socket.readAll();
+    answer.ms = timer.elapsed();
+    const int split = reply.indexOf("\r\n\r\n");
+    answer.ok = reply.startsWith("HTTP/1.0 200") && split > 0;
+    answer.body = QString::fromUtf8(reply.mid(split + 4)).trimmed();
+    if (!answer.ok)
+        answer.error = reply.isEmpty() ? socket.errorString() : QString::fromUtf8(reply.left(200));
+    return answer;
+}
+
+} // namespace
+
+class TestServicesKubectl : public QObject {
+    Q_OBJECT
+
+    ClusterFixture m_cluster;
+    int m_lbPort = 0;
+
+    KubectlRun kubectl(const QStringList &arguments, const QByteArray &input = {}) const
+    {
+        return m_cluster.kubectl(arguments, input);
+    }
+
+    QString jsonpath(const QString &object, const QString &path) const
+    {
+        return kubectl({"get", object, "-o", "jsonpath={" + path + "}"}).out.trimmed();
+    }
+
+    QStringList webPods() const
+    {
+        return jsonpath("pods", ".items[?(@.metadata.labels.app==\"web\")].metadata.name")
+            .split(' ', Qt::SkipEmptyParts);
+    }
+
+    int nodePort(const QString &service) const { return jsonpath("svc/" + service, ".spec.ports[0].nodePort").toInt(); }
+
+    // The pods the Service's Endpoints list.
+    QStringList endpointPods(const QString &service) const
+    {
+        return jsonpath("endpoints/" + service, ".subsets[*].addresses[*].targetRef.name")
+            .split(' ', Qt::SkipEmptyParts);
+    }
+
+    // Each pod's python server listens (it logs its start).
+    bool webServing(const QStringList &pods) const
+    {
+        for (const QString &pod : pods)
+            if (!kubectl({"logs", pod}).out.contains("Serving HTTP"))
+                return false;
+        return !pods.isEmpty();
+    }
+
+    // `count` requests to the NodePort, one connection each: the pods that answered, and any failure.
+    QMap<QString, int> spread(int count, QStringList *failures)
+    {
+        QMap<QString, int> answered;
+        const int port = nodePort("web");
+        for (int i = 0; i < count; ++i) {
+            const HttpAnswer answer = get("127.0.0.1", port, "/name");
+            if (answer.ok)
+                ++answered[answer.body];
+            else
+                *failures << answer.error;
+        }
+        return answered;
+    }
+
+    // Runs kFetcher in a pod with these URLs and returns its log lines once it finished.
+    QStringList fetchInPod(const QString &name, const QStringList &urls)
+    {
+        Json args = Json::array({"-c", kFetcher});
+        for (const QString &url : urls)
+            args.push_back(url.toStdString());
+        const Json pod = {
+            {"apiVersion", "v1"},
+            {"kind", "Pod"},
+            {"metadata", {{"name", name.toStdString()}}},
+            {"spec",
+             {{"restartPolicy", "Never"},
+              {"containers",
+               Json::array(
+                   {{{"name", "fetch"}, {"image", "host"}, {"command", Json::array({"python3"})}, {"args", args}}})}}}};
+        const KubectlRun created = kubectl({"apply", "-f", "-"}, QByteArray::fromStdString(pod.dump()));
+        if (!created.ok())
+            return {"apply failed: " + created.report()};
+        eventually(
+            [&] {
+                return jsonpath("pod/" + name, ".status.phase") == "Succeeded" ||
+                       jsonpath("pod/" + name, ".status.phase") == "Failed";
+            },
+            60000);
+        QStringList lines = kubectl({"logs", name}).lines();
+        kubectl({"delete", "pod", name, "--wait=false"});
+        return lines;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        if (QStandardPaths::findExecutable(QStringLiteral("bwrap")).isEmpty())
+            SKIP_OR_FAIL("bwrap (bubblewrap) is not installed");
+        if (QStandardPaths::findExecutable(QStringLiteral("nft"), {"/usr/sbin", "/sbin", "/usr/bin"}).isEmpty())
+            SKIP_OR_FAIL("nft (nftables) is not installed: the service proxy needs it");
+        CD_REQUIRE_KUBECTL();
+        QString why;
+        QVERIFY2(m_cluster.start(&why, {"--nodes", "2", "--node-kind", "process"}), qPrintable(why));
+        QVERIFY(m_cluster.waitForReadyNodes(2));
+        m_lbPort = 20000 + int(QRandomGenerator::global()->bounded(9000));
+        const KubectlRun apply =
+            kubectl({"apply", "-f", "-"}, QByteArray(kWeb).replace("LBPORT", QByteArray::number(m_lbPort)));
+        QVERIFY2(apply.ok(), qPrintable(apply.report()));
+        QVERIFY2(eventually(
+                     [&] { return webPods().size() == 3 && endpointPods("web").size() == 3 && webServing(webPods()); },
+                     60000),
+                 qPrintable(kubectl({"get", "pods,endpoints", "-o", "wide"}).out));
+    }
+
+    void cleanupTestCase()
+    {
+        kubectl({"delete", "deployment,pods,services", "--all", "--grace-period=1", "--wait=false"});
+        eventually([&] { return kubectl({"get", "pods", "--no-headers"}).lines().isEmpty(); }, 30000);
+        m_cluster.stop();
+        killHolders(m_cluster.engine().dataDir() + "/network");
+    }
+
+    void clusterDnsService()
+    {
+        const KubectlRun dns = kubectl({"get", "service", "kube-dns", "-n", "kube-system", "-o", "json"});
+        CD_KUBECTL_OK(dns);
+        QCOMPARE(cd::str(dns.json(), {"spec", "clusterIP"}), std::string("10.96.0.10"));
+    }
+
+    void nodePortReachesEveryPod()
+    {
+        // The proxy follows the Endpoints within moments: wait for the first answer, then count.
+        QVERIFY(eventually([&] { return get("127.0.0.1", nodePort("web"), "/name").ok; }, 10000));
+        QStringList failures;
+        const QMap<QString, int> answered = spread(30, &failures);
+        QVERIFY2(failures.isEmpty(), qPrintable(failures.join('\n')));
+        const QStringList pods = webPods();
+        QCOMPARE(QSet<QString>(answered.keyBegin(), answered.keyEnd()), QSet<QString>(pods.begin(), pods.end()));
+        qInfo() << "30 NodePort requests:" << answered;
+    }
+
+    void loadBalancerAnswersOnItsAddress()
+    {
+        QString ip;
+        QVERIFY(
+            eventually([&] { return !(ip = jsonpath("svc/web-lb", ".status.loadBalancer.ingress[0].ip")).isEmpty(); }));
+        QVERIFY2(ip.startsWith("127.0.10."), qPrintable(ip));
+        QVERIFY(eventually([&] { return get(ip, m_lbPort, "/name").ok; }, 10000));
+        const HttpAnswer answer = get(ip, m_lbPort, "/name");
+        QVERIFY2(webPods().contains(answer.body), qPrintable(answer.body + answer.error));
+    }
+
+    void podReachesServiceByIpAndName()
+    {
+        const QString clusterIp = jsonpath("svc/web", ".spec.clusterIP");
+        const QString nothingIp = jsonpath("svc/nothing", ".spec.clusterIP");
+        const QString otherPod = webPods().value(0);
+        const QString podIp = jsonpath("pod/" + otherPod, ".status.podIP");
+        const QStringList urls = {"http://" + clusterIp + "/name",
+                                  "http://web/name",
+                                  "http://web.default/name",
+                                  "http://web.default.svc/name",
+                                  "http://web.default.svc.cluster.local/name",
+                                  "http://" + podIp + ":8000/name",
+                                  "http://" + nothingIp + "/name",
+                                  "http://no-such-service/name"};
+        const QStringList lines = fetchInPod("fetcher", urls);
+        const QString report = lines.join('\n');
+        QCOMPARE(lines.size(), urls.size());
+        for (int i = 0; i < 5; ++i) {
+            QVERIFY2(lines[i].startsWith("ok " + urls[i] + " "), qPrintable(report));
+            QVERIFY2(webPods().contains(lines[i].section(' ', 2)), qPrintable(report));
+        }
+        QCOMPARE(lines[5], "ok " + urls[5] + " " + otherPod);
+        // No endpoints: refused at once. No such name: NXDOMAIN at once, never asked elsewhere.
+        QVERIFY2(lines[6].startsWith("fail " + urls[6]) && lines[6].contains("Connection refused"), qPrintable(report));
+        QVERIFY2(lines[6].section(' ', 2, 2).toInt() < 1000, qPrintable(report));
+        QVERIFY2(lines[7].startsWith("fail " + urls[7]) && lines[7].contains("Name or service not known"),
+                 qPrintable(report));
+        QVERIFY2(lines[7].section(' ', 2, 2).toInt() < 2000, qPrintable(report));
+    }
+
+    void serviceWithoutEndpointsRefusesFromTheHost()
+    {
+        const HttpAnswer answer = get("127.0.0.1", nodePort("nothing"), "/name");
+        QVERIFY(!answer.ok);
+        QVERIFY2(answer.ms < 1000, qPrintable(QString::number(answer.ms)));
+        QVERIFY2(answer.body.isEmpty(), qPrintable(answer.body));
+    }
+
+    void onlyReadyEndpointsGetTraffic()
+    {
+        // A pod deleted with a long grace period keeps serving meanwhile (python, pid 1 of its
+        // sandbox, ignores SIGTERM): once the Endpoints drop it, no request may reach it — and
+        // none may fail.
+        const QString victim = webPods().value(1);
+        const QString victimIp = jsonpath("pod/" + victim, ".status.podIP");
+        QVERIFY(!victimIp.isEmpty());
+        CD_KUBECTL_OK(kubectl({"delete", "pod", victim, "--grace-period=30", "--wait=false"}));
+        // Its replacement joins once its server listens (no readiness probes yet: its log says so).
+        QVERIFY(eventually(
+            [&] {
+                const QStringList ready = endpointPods("web");
+                return ready.size() == 3 && !ready.contains(victim) && webServing(ready);
+            },
+            30000));
+        QTest::qWait(300); // the proxy's sync delay and one nft transaction, with room to spare
+        QVERIFY2(!jsonpath("pod/" + victim, ".metadata.deletionTimestamp").isEmpty(), "the victim is gone already");
+        QStringList failures;
+        const QMap<QString, int> answered = spread(30, &failures);
+        QVERIFY2(failures.isEmpty(), qPrintable(failures.join('\n')));
+        QVERIFY2(!answered.contains(victim), qPrintable(victim));
+        QCOMPARE(answered.size(), 3);
+        kubectl({"delete", "pod", victim, "--grace-period=0", "--force", "--wait=false"});
+
+        // Scaled down to two: the pod the ReplicaSet removes gets nothing more either.
+        CD_KUBECTL_OK(kubectl({"scale", "deployment/web", "--replicas=2"}));
+        QVERIFY(eventually([&] { return endpointPods("web").size() == 2; }, 20000));
+        QTest::qWait(300);
+        const QStringList remaining = endpointPods("web");
+        failures.clear();
+        const QMap<QString, int> after = spread(30, &failures);
+        QVERIFY2(failures.isEmpty(), qPrintable(failures.join('\n')));
+        QCOMPARE(QSet<QString>(after.keyBegin(), after.keyEnd()), QSet<QString>(remaining.begin(), remaining.end()));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestServicesKubectl)
+#include "tst_services_kubectl.moc"
