@@ -13,21 +13,6 @@
 namespace cd::api {
 namespace {
 
-std::vector<std::string> splitPath(const std::string &path)
-{
-    std::vector<std::string> parts;
-    size_t start = 0;
-    while (start <= path.size()) {
-        size_t slash = path.find('/', start);
-        if (slash == std::string::npos)
-            slash = path.size();
-        if (slash > start)
-            parts.push_back(path.substr(start, slash - start));
-        start = slash + 1;
-    }
-    return parts;
-}
-
 // The resource part of a path after its group version: [namespaces/NS/]PLURAL[/NAME[/SUB]].
 Result<Target> resolveTarget(const Registry &registry, const std::string &group, const std::string &version,
                              std::vector<std::string> rest)
@@ -91,7 +76,7 @@ void ApiService::handle(const ApiRequest &request, const SinkPtr &sink)
         return;
     if (handleDiscovery(m_context, request, sink))
         return;
-    std::vector<std::string> parts = splitPath(request.path);
+    std::vector<std::string> parts = request.segments();
     std::string group, version;
     size_t consumed;
     if (parts.size() >= 2 && parts[0] == "api") {

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace cd::api {
@@ -49,5 +50,16 @@ private:
 };
 
 using ChannelPtr = std::shared_ptr<MessageChannel>;
+
+// The Kubernetes channel protocols exec and attach speak, best first; empty when the client
+// offers none of them.
+inline std::string chooseChannelProtocol(const std::vector<std::string> &offered)
+{
+    for (const char *supported : {"v5.channel.k8s.io", "v4.channel.k8s.io"})
+        for (const std::string &protocol : offered)
+            if (protocol == supported)
+                return protocol;
+    return {};
+}
 
 } // namespace cd::api

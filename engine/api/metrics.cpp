@@ -17,22 +17,6 @@ using namespace std::chrono_literals;
 // How long a request waits for the kubelets (metrics-server's scrape timeout is 10 s).
 constexpr std::chrono::milliseconds kScrapeTimeout = 5s;
 
-std::vector<std::string> splitPath(const std::string &path)
-{
-    std::vector<std::string> parts;
-    size_t start = 0;
-    while (start < path.size()) {
-        size_t slash = path.find('/', start);
-        if (slash == std::string::npos)
-            slash = path.size();
-        if (slash > start)
-            parts.push_back(path.substr(start, slash - start));
-        start = slash + 1;
-    }
-    return parts;
-}
-
-
 // The resources of metrics.k8s.io, for metrics-server's NotFound messages
 // (nodemetrics.metrics.k8s.io "node-1" not found).
 ResourceType metricsType(const char *plural, const char *kind, bool namespaced)
@@ -218,7 +202,7 @@ bool handleMetrics(ApiContext &context, const ApiRequest &request, const SinkPtr
 {
     if (!context.kubelets())
         return false;
-    const std::vector<std::string> parts = splitPath(request.path);
+    const std::vector<std::string> parts = request.segments();
     const bool nodeProxy = parts.size() >= 6 && parts[0] == "api" && parts[1] == "v1" && parts[2] == "nodes" &&
                            parts[4] == "proxy" && parts[5] == "stats";
     const bool metricsGroup = parts.size() >= 2 && parts[0] == "apis" && parts[1] == metrics::kGroup;

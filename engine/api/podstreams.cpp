@@ -77,11 +77,7 @@ void handlePodExec(ApiContext &context, const Target &target, const ApiRequest &
         respondError(sink, badRequest("you must specify at least 1 command"));
         return;
     }
-    std::string protocol;
-    for (const char *supported : {"v5.channel.k8s.io", "v4.channel.k8s.io"})
-        for (const std::string &offered : request.webSocketProtocols)
-            if (protocol.empty() && offered == supported)
-                protocol = offered;
+    const std::string protocol = chooseChannelProtocol(request.webSocketProtocols);
     if (!request.webSocket || protocol.empty()) {
         respondError(sink, badRequest("exec is served over WebSocket (v5.channel.k8s.io or v4.channel.k8s.io); "
                                       "SPDY is not supported"));

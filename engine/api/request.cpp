@@ -29,4 +29,19 @@ bool ApiRequest::flag(const std::string &name) const
     return lower == "true" || lower == "1" || lower == "t";
 }
 
+std::vector<std::string> ApiRequest::segments() const
+{
+    std::vector<std::string> parts;
+    size_t start = 0;
+    while (start < path.size()) {
+        size_t slash = path.find('/', start);
+        if (slash == std::string::npos)
+            slash = path.size();
+        if (slash > start)
+            parts.push_back(path.substr(start, slash - start));
+        start = slash + 1;
+    }
+    return parts;
+}
+
 } // namespace cd::api

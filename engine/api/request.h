@@ -37,6 +37,8 @@ struct ApiRequest {
     std::string param(const std::string &name, const std::string &fallback) const;
     // Query booleans are case-insensitive ("true", "True", "1").
     bool flag(const std::string &name) const;
+    // The path's non-empty segments: "/api/v1/pods" -> {"api", "v1", "pods"}.
+    std::vector<std::string> segments() const;
 };
 
 struct ApiResponse {

@@ -19,7 +19,7 @@ void NodeManagerPrivate::serveExec(const api::ApiRequest &request, const api::Si
     }
     if (parts.size() != 4)
         return fail(Error::notFound("the kubelet serves no " + request.path));
-    const std::string protocol = chooseChannelProtocol(request.webSocketProtocols);
+    const std::string protocol = api::chooseChannelProtocol(request.webSocketProtocols);
     if (!request.webSocket || protocol.empty())
         return fail(Error::badRequest("exec needs a WebSocket with the v5.channel.k8s.io or v4.channel.k8s.io protocol"));
 

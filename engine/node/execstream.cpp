@@ -11,15 +11,6 @@ enum Channel : char { Stdin = 0, Stdout = 1, Stderr = 2, Error = 3, Resize = 4, 
 
 } // namespace
 
-std::string chooseChannelProtocol(const std::vector<std::string> &offered)
-{
-    for (const char *supported : {"v5.channel.k8s.io", "v4.channel.k8s.io"})
-        for (const std::string &protocol : offered)
-            if (protocol == supported)
-                return protocol;
-    return {};
-}
-
 QByteArray ExecStream::exitStatus(int exitCode, const QString &error)
 {
     Json status = {{"metadata", Json::object()}};

@@ -13,9 +13,6 @@
 
 namespace cd::node {
 
-// The channel protocols a kubelet speaks, best first; empty when the client offers none of them.
-std::string chooseChannelProtocol(const std::vector<std::string> &offered);
-
 class ExecStream : public QObject {
     Q_OBJECT
 public:

@@ -5,6 +5,7 @@
 // waits in ImagePullBackOff; deleting a pod ends its processes; and the pods keep running
 // while clusterdeckd restarts.
 #include "clusterfixture.h"
+#include "machinetools.h"
 
 #include <QDir>
 #include <QUuid>
@@ -152,22 +153,6 @@ spec:
     volumeMounts: [{name: db-data, mountPath: /var/lib/db}]
 )yaml";
 
-// Host pids whose command line contains `marker`.
-QList<int> processesWith(const QByteArray &marker)
-{
-    QList<int> pids;
-    for (const QString &entry : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
-        bool number = false;
-        const int pid = entry.toInt(&number);
-        if (!number)
-            continue;
-        QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(pid));
-        if (cmdline.open(QIODevice::ReadOnly) && cmdline.readAll().contains(marker))
-            pids << pid;
-    }
-    return pids;
-}
-
 } // namespace
 
 class TestProcessKubectl : public QObject {
@@ -211,11 +196,7 @@ class TestProcessKubectl : public QObject {
 private Q_SLOTS:
     void initTestCase()
     {
-        if (QStandardPaths::findExecutable(QStringLiteral("bwrap")).isEmpty()) {
-            if (qEnvironmentVariable("CI") == QLatin1String("true"))
-                QFAIL("bwrap (bubblewrap) is not installed");
-            QSKIP("bwrap (bubblewrap) is not installed");
-        }
+        CD_REQUIRE_TOOL(QStringLiteral("bwrap"));
         QString why;
         QVERIFY2(m_cluster.start(&why, {"--nodes", "2", "--node-kind", "process"}), qPrintable(why));
         QVERIFY(m_cluster.waitForReadyNodes(2));

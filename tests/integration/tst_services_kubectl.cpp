@@ -5,6 +5,7 @@
 // name, and another pod by pod IP; traffic leaves a pod as soon as the Endpoints drop it; and a
 // Service without endpoints refuses at once, from the host and from a pod.
 #include "clusterfixture.h"
+#include "machinetools.h"
 
 #include <QDir>
 #include <QTcpSocket>
@@ -15,19 +16,6 @@ using cd::Json;
 using namespace cd::test;
 
 namespace {
-
-bool ciRun()
-{
-    return qEnvironmentVariable("CI") == QLatin1String("true");
-}
-
-#define SKIP_OR_FAIL(reason)                                                                                           \
-    do {                                                                                                               \
-        const QString why = (reason);                                                                                  \
-        if (ciRun())                                                                                                   \
-            QFAIL(qPrintable(why + QStringLiteral(" (CI=true)")));                                                     \
-        QSKIP(qPrintable(why));                                                                                        \
-    } while (false)
 
 // Each pod serves a file that names it: GET /name answers the pod's name.
 const char *kWeb = R"yaml(apiVersion: apps/v1
@@ -234,9 +222,9 @@ private Q_SLOTS:
     void initTestCase()
     {
         if (QStandardPaths::findExecutable(QStringLiteral("bwrap")).isEmpty())
-            SKIP_OR_FAIL("bwrap (bubblewrap) is not installed");
+            CD_SKIP_OR_FAIL("bwrap (bubblewrap) is not installed");
         if (QStandardPaths::findExecutable(QStringLiteral("nft"), {"/usr/sbin", "/sbin", "/usr/bin"}).isEmpty())
-            SKIP_OR_FAIL("nft (nftables) is not installed: the service proxy needs it");
+            CD_SKIP_OR_FAIL("nft (nftables) is not installed: the service proxy needs it");
         CD_REQUIRE_KUBECTL();
         QString why;
         QVERIFY2(m_cluster.start(&why, {"--nodes", "2", "--node-kind", "process"}), qPrintable(why));

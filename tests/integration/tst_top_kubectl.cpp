@@ -5,6 +5,7 @@
 // process nodes with usage and the simulated one as <unknown>; metrics-server's errors; and the
 // kubelet's statistics and history through the node proxy.
 #include "clusterfixture.h"
+#include "machinetools.h"
 
 #include <QDir>
 #include <QUuid>
@@ -69,22 +70,6 @@ spec:
     command: [sh, -c, 'sleep 600; echo MARKER']
 )yaml";
 
-// Host pids whose command line contains `marker`.
-QList<int> processesWith(const QByteArray &marker)
-{
-    QList<int> pids;
-    for (const QString &entry : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
-        bool number = false;
-        const int pid = entry.toInt(&number);
-        if (!number)
-            continue;
-        QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(pid));
-        if (cmdline.open(QIODevice::ReadOnly) && cmdline.readAll().contains(marker))
-            pids << pid;
-    }
-    return pids;
-}
-
 // "998m" -> 998; "52Mi" -> 52; -1 when the cell is not a number with that unit.
 long long valueOf(const QString &cell, const QString &unit)
 {
@@ -123,16 +108,8 @@ class TestTopKubectl : public QObject {
 private Q_SLOTS:
     void initTestCase()
     {
-        if (QStandardPaths::findExecutable(QStringLiteral("bwrap")).isEmpty()) {
-            if (qEnvironmentVariable("CI") == QLatin1String("true"))
-                QFAIL("bwrap (bubblewrap) is not installed");
-            QSKIP("bwrap (bubblewrap) is not installed");
-        }
-        if (QStandardPaths::findExecutable(QStringLiteral("python3")).isEmpty()) {
-            if (qEnvironmentVariable("CI") == QLatin1String("true"))
-                QFAIL("python3 is not installed");
-            QSKIP("python3 is not installed");
-        }
+        CD_REQUIRE_TOOL(QStringLiteral("bwrap"));
+        CD_REQUIRE_TOOL(QStringLiteral("python3"));
         CD_REQUIRE_KUBECTL();
         QFile plan(m_cluster.scratchPath("nodes.yaml"));
         QVERIFY(plan.open(QIODevice::WriteOnly) && plan.write(kSimulatedNode) > 0);

@@ -377,20 +377,11 @@ std::vector<std::string> ClusterNetwork::clusterEnterCommand() const
             "--"};
 }
 
-Status ClusterNetwork::addServiceAddress(const std::string &ip)
-{
-    std::lock_guard lock(m_mutex);
-    CD_CHECK(usable());
-    const auto address = parseIpv4(ip);
-    if (!address || !m_serviceCidr.contains(*address))
-        return Error::badRequest("Service IP \"" + ip + "\" is not in " + m_serviceCidr.toString());
-    if (!m_isolated)
-        return {};
-    CD_CHECK(request("addr-add " + formatIpv4(*address)));
-    return {};
-}
+Status ClusterNetwork::addServiceAddress(const std::string &ip) { return changeServiceAddress("addr-add", ip); }
 
-Status ClusterNetwork::removeServiceAddress(const std::string &ip)
+Status ClusterNetwork::removeServiceAddress(const std::string &ip) { return changeServiceAddress("addr-del", ip); }
+
+Status ClusterNetwork::changeServiceAddress(const char *verb, const std::string &ip)
 {
     std::lock_guard lock(m_mutex);
     CD_CHECK(usable());
@@ -399,7 +390,7 @@ Status ClusterNetwork::removeServiceAddress(const std::string &ip)
         return Error::badRequest("Service IP \"" + ip + "\" is not in " + m_serviceCidr.toString());
     if (!m_isolated)
         return {};
-    CD_CHECK(request("addr-del " + formatIpv4(*address)));
+    CD_CHECK(request(std::string(verb) + " " + formatIpv4(*address)));
     return {};
 }
 

@@ -123,6 +123,8 @@ private:
     Result<std::vector<std::string>> request(const std::string &line);
     Result<std::vector<int>> requestSockets(const std::string &line, size_t expected);
     Status isolatedAndUsable() const;
+    // addr-add or addr-del of a Service IP on the cluster namespace's lo, after checking the IP.
+    Status changeServiceAddress(const char *verb, const std::string &ip);
     Status dropPod(const PodNetwork &pod);
 
     ClusterNetworkOptions m_options;

@@ -7,6 +7,7 @@
 #include "engine/node/nodemanager.h"
 #include "engine/server/kubeletclient.h"
 #include "inprocesscluster.h"
+#include "machinetools.h"
 
 #include <QtTest>
 
@@ -131,11 +132,7 @@ private Q_SLOTS:
 
     void endToEnd()
     {
-        if (QStandardPaths::findExecutable(QStringLiteral("bwrap")).isEmpty()) {
-            if (qEnvironmentVariable("CI") == QLatin1String("true"))
-                QFAIL("bwrap (bubblewrap) is not installed");
-            QSKIP("bwrap (bubblewrap) is not installed");
-        }
+        CD_REQUIRE_TOOL(QStringLiteral("bwrap"));
         QVERIFY(m_dir.isValid());
         m_cluster = std::make_unique<test::InProcessCluster>();
         m_cluster->api().context().setKubeletConnector(std::make_unique<server::KubeletClient>(kToken));
@@ -261,21 +258,7 @@ private Q_SLOTS:
     // Everything above as an unprivileged user (the desktop case): the test runs itself again.
     void unprivileged()
     {
-        if (::getuid() != 0)
-            QSKIP("already unprivileged");
-        if (QStandardPaths::findExecutable(QStringLiteral("setpriv")).isEmpty()) {
-            if (qEnvironmentVariable("CI") == QLatin1String("true"))
-                QFAIL("setpriv is missing (CI=true)");
-            QSKIP("setpriv (util-linux) is not installed");
-        }
-        QProcess child;
-        child.setProcessChannelMode(QProcess::MergedChannels);
-        child.setWorkingDirectory(QDir::tempPath());
-        child.start(QStringLiteral("setpriv"),
-                    {QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"), QStringLiteral("--clear-groups"),
-                     QCoreApplication::applicationFilePath(), QStringLiteral("endToEnd")});
-        QVERIFY(child.waitForFinished(120000));
-        QVERIFY2(child.exitCode() == 0, child.readAll().right(6000).constData());
+        CD_RERUN_AS_NOBODY(120000, QStringLiteral("endToEnd"));
     }
 };
 

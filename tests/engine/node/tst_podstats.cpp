@@ -7,6 +7,7 @@
 #include "engine/node/stats/statscollector.h"
 #include "engine/node/stats/statsjson.h"
 #include "engine/node/stats/statsroutes.h"
+#include "machinetools.h"
 
 #include <QProcess>
 #include <QScopeGuard>
@@ -426,11 +427,7 @@ private Q_SLOTS:
         const Measured idle = measure(static_cast<int>(sleeper.processId()));
         QVERIFY2(idle.nanoCores >= 0 && idle.nanoCores < kSecond / 50, qPrintable(text(idle)));
 
-        if (QStandardPaths::findExecutable(QStringLiteral("python3")).isEmpty()) {
-            if (qEnvironmentVariable("CI") == QLatin1String("true"))
-                QFAIL("python3 is missing (CI=true)");
-            QSKIP("python3 is not installed");
-        }
+        CD_REQUIRE_TOOL(QStringLiteral("python3"));
         QProcess holder;
         holder.start(QStringLiteral("python3"),
                      {QStringLiteral("-c"), QStringLiteral("b = bytearray(50*1024*1024); print('ready', flush=True); "
@@ -455,21 +452,7 @@ private Q_SLOTS:
     // The same measurements as an unprivileged user (the desktop case): the test runs itself again.
     void unprivileged()
     {
-        if (::getuid() != 0)
-            QSKIP("already unprivileged");
-        if (QStandardPaths::findExecutable(QStringLiteral("setpriv")).isEmpty()) {
-            if (qEnvironmentVariable("CI") == QLatin1String("true"))
-                QFAIL("setpriv is missing (CI=true)");
-            QSKIP("setpriv (util-linux) is not installed");
-        }
-        QProcess child;
-        child.setProcessChannelMode(QProcess::MergedChannels);
-        child.setWorkingDirectory(QDir::tempPath());
-        child.start(QStringLiteral("setpriv"),
-                    {QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"), QStringLiteral("--clear-groups"),
-                     QCoreApplication::applicationFilePath(), QStringLiteral("realProcesses")});
-        QVERIFY(child.waitForFinished(60000));
-        QVERIFY2(child.exitCode() == 0, child.readAll().constData());
+        CD_RERUN_AS_NOBODY(60000, QStringLiteral("realProcesses"));
     }
 };
 

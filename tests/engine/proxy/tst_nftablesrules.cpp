@@ -5,6 +5,7 @@
 // 1,000 Services, and a later change of ten is one small transaction.
 #include "engine/proxy/ruleplanner.h"
 #include "engine/proxy/rulesync.h"
+#include "machinetools.h"
 
 #include <QtTest>
 
@@ -13,27 +14,9 @@
 using namespace cd;
 using namespace cd::proxy;
 
+using cd::test::systemTool;
+
 namespace {
-
-bool ciRun()
-{
-    return qEnvironmentVariable("CI") == QLatin1String("true");
-}
-
-#define SKIP_OR_FAIL(reason)                                                                                           \
-    do {                                                                                                               \
-        const QString why = (reason);                                                                                  \
-        if (ciRun())                                                                                                   \
-            QFAIL(qPrintable(why + QStringLiteral(" (CI=true)")));                                                     \
-        QSKIP(qPrintable(why));                                                                                        \
-    } while (false)
-
-QString systemTool(const QString &name)
-{
-    const QString found = QStandardPaths::findExecutable(name, {QStringLiteral("/usr/sbin"), QStringLiteral("/usr/bin"),
-                                                                QStringLiteral("/sbin"), QStringLiteral("/bin")});
-    return found.isEmpty() ? QStandardPaths::findExecutable(name) : found;
-}
 
 ServicePortInfo port(const std::string &name, const std::string &ip, int number, std::vector<Backend> backends,
                      const std::string &protocol = "TCP")
@@ -216,14 +199,14 @@ private Q_SLOTS:
         QFETCH(bool, asNobody);
         const QString nft = RuleSync::findNft();
         if (nft.isEmpty())
-            SKIP_OR_FAIL("nft (nftables) is not installed");
+            CD_SKIP_OR_FAIL("nft (nftables) is not installed");
         if (asNobody && ::geteuid() != 0)
             QSKIP("not root: the other row runs unprivileged already");
         if (asNobody && systemTool("setpriv").isEmpty())
-            SKIP_OR_FAIL("setpriv (util-linux) is not installed");
+            CD_SKIP_OR_FAIL("setpriv (util-linux) is not installed");
         const Run probe = inNamespace("true", asNobody);
         if (probe.exitCode != 0)
-            SKIP_OR_FAIL("no user namespace here: " + probe.err);
+            CD_SKIP_OR_FAIL("no user namespace here: " + probe.err);
         // 1,000 Services from nothing, then ten of them changed: the transactions as files,
         // applied in order inside one fresh namespace.
         QTemporaryDir dir(QDir::tempPath() + "/nft-XXXXXX");

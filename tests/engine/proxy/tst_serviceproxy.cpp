@@ -8,6 +8,7 @@
 #include "engine/proxy/serviceproxy.h"
 #include "engine/runtime/network/clusternetwork.h"
 #include "inprocesscluster.h"
+#include "machinetools.h"
 
 #include <QTcpSocket>
 #include <QtTest>
@@ -26,28 +27,9 @@ using cd::runtime::network::ClusterNetwork;
 using cd::runtime::network::ClusterNetworkOptions;
 using cd::runtime::network::PodNetwork;
 
+using cd::test::systemTool;
+
 namespace {
-
-bool ciRun()
-{
-    return qEnvironmentVariable("CI") == QLatin1String("true");
-}
-
-#define SKIP_OR_FAIL(reason)                                                                                           \
-    do {                                                                                                               \
-        const QString why = (reason);                                                                                  \
-        if (ciRun())                                                                                                   \
-            QFAIL(qPrintable(why + QStringLiteral(" (CI=true)")));                                                     \
-        QSKIP(qPrintable(why));                                                                                        \
-    } while (false)
-
-QString systemTool(const QString &name)
-{
-    // System folders first: a tool under /root (pyenv) is no use to user nobody.
-    const QString found = QStandardPaths::findExecutable(name, {QStringLiteral("/usr/sbin"), QStringLiteral("/usr/bin"),
-                                                                QStringLiteral("/sbin"), QStringLiteral("/bin")});
-    return found.isEmpty() ? QStandardPaths::findExecutable(name) : found;
-}
 
 // Answers every connection with "HOSTNAME PEER-IP" and closes it.
 const char *const kServer = R"(
@@ -282,9 +264,9 @@ private Q_SLOTS:
     {
         m_python = systemTool(QStringLiteral("python3"));
         if (m_python.isEmpty())
-            SKIP_OR_FAIL(QStringLiteral("python3 is not installed"));
+            CD_SKIP_OR_FAIL(QStringLiteral("python3 is not installed"));
         if (RuleSync::findNft().isEmpty())
-            SKIP_OR_FAIL(QStringLiteral("nft (nftables) is not installed"));
+            CD_SKIP_OR_FAIL(QStringLiteral("nft (nftables) is not installed"));
         m_dir = std::make_unique<QTemporaryDir>();
         QVERIFY(m_dir->isValid());
         ClusterNetworkOptions options;
@@ -293,7 +275,7 @@ private Q_SLOTS:
         QVERIFY2(network.ok(), network.ok() ? "" : network.error().message.c_str());
         m_network = std::move(*network);
         if (!m_network->isolated())
-            SKIP_OR_FAIL(QString::fromStdString("no isolated cluster network here: " + m_network->isolationReason()));
+            CD_SKIP_OR_FAIL(QString::fromStdString("no isolated cluster network here: " + m_network->isolationReason()));
         m_cluster = std::make_unique<test::InProcessCluster>();
         m_proxy = std::make_unique<ServiceProxy>(&m_cluster->client(), m_network.get());
         const Status started = m_proxy->start();
@@ -489,13 +471,13 @@ private Q_SLOTS:
             QSKIP("not root: the whole test already ran unprivileged");
         const QString setpriv = systemTool(QStringLiteral("setpriv"));
         if (setpriv.isEmpty())
-            SKIP_OR_FAIL(QStringLiteral("setpriv (util-linux) is not installed"));
+            CD_SKIP_OR_FAIL(QStringLiteral("setpriv (util-linux) is not installed"));
         const QStringList asNobody = {"--reuid=65534", "--regid=65534", "--clear-groups", "--"};
         QProcess probe;
         probe.start(setpriv, asNobody + QStringList{"test", "-x", QCoreApplication::applicationFilePath()});
         probe.waitForFinished();
         if (probe.exitCode() != 0)
-            SKIP_OR_FAIL(QStringLiteral("user nobody cannot run this test executable (a private build folder)"));
+            CD_SKIP_OR_FAIL(QStringLiteral("user nobody cannot run this test executable (a private build folder)"));
         QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
         environment.insert(QStringLiteral("CD_PROXY_CHILD"), QStringLiteral("1"));
         environment.insert(QStringLiteral("TMPDIR"), QStringLiteral("/tmp"));

@@ -5,6 +5,7 @@
 #include "engine/runtime/images/imagestore.h"
 
 #include "imagefixtures.h"
+#include "machinetools.h"
 
 #include <QDir>
 #include <QFile>
@@ -793,11 +794,7 @@ private Q_SLOTS:
             QSKIP("this is the unprivileged run");
         if (::geteuid() != 0)
             QSKIP("the whole test already ran unprivileged");
-        if (QStandardPaths::findExecutable(QStringLiteral("setpriv")).isEmpty()) {
-            if (qEnvironmentVariable("CI") == QLatin1String("true"))
-                QFAIL("setpriv is missing (CI=true)");
-            QSKIP("setpriv (util-linux) is not installed");
-        }
+        CD_REQUIRE_TOOL(QStringLiteral("setpriv"));
         QProcess child;
         QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
         environment.insert(QStringLiteral("CD_IMAGESTORE_UNPRIVILEGED_CHILD"), QStringLiteral("1"));

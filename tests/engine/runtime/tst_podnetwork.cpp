@@ -6,6 +6,7 @@
 // more where user namespaces are refused, to see the fallback without isolation.
 #include "engine/runtime/network/clusternetwork.h"
 #include "engine/runtime/network/ipv4.h"
+#include "machinetools.h"
 
 #include <QtTest>
 
@@ -16,29 +17,9 @@
 using namespace cd;
 using namespace cd::runtime::network;
 
+using cd::test::systemTool;
+
 namespace {
-
-bool ciRun()
-{
-    return qEnvironmentVariable("CI") == QLatin1String("true");
-}
-
-// Skips, or fails with CI=true, when the machine lacks what a test needs.
-#define SKIP_OR_FAIL(reason)                                                                                           \
-    do {                                                                                                               \
-        const QString why = (reason);                                                                                  \
-        if (ciRun())                                                                                                   \
-            QFAIL(qPrintable(why + QStringLiteral(" (CI=true)")));                                                     \
-        QSKIP(qPrintable(why));                                                                                        \
-    } while (false)
-
-QString systemTool(const QString &name)
-{
-    // System folders first: a tool under /root (pyenv) is no use to user nobody.
-    const QString found = QStandardPaths::findExecutable(name, {QStringLiteral("/usr/sbin"), QStringLiteral("/usr/bin"),
-                                                                QStringLiteral("/sbin"), QStringLiteral("/bin")});
-    return found.isEmpty() ? QStandardPaths::findExecutable(name) : found;
-}
 
 struct Run {
     int exitCode = -1;
@@ -232,7 +213,7 @@ class TestPodNetwork : public QObject {
             const QString skipped = QStringLiteral("SKIP   : TestPodNetwork::") + function + QStringLiteral("()");
             if (output.contains(skipped)) {
                 const QString why = output.mid(output.indexOf(skipped)).section(QLatin1Char('\n'), 0, 0);
-                SKIP_OR_FAIL(QStringLiteral("the child run skipped: ") + why);
+                CD_SKIP_OR_FAIL(QStringLiteral("the child run skipped: ") + why);
             }
             QVERIFY2(output.contains(QStringLiteral("PASS   : TestPodNetwork::") + function + QStringLiteral("()")),
                      qPrintable(output));
@@ -329,10 +310,10 @@ private Q_SLOTS:
     void twoPodsTalk()
     {
         if (m_python.isEmpty() || m_ip.isEmpty())
-            SKIP_OR_FAIL(QStringLiteral("python3 and ip (iproute2) are needed"));
+            CD_SKIP_OR_FAIL(QStringLiteral("python3 and ip (iproute2) are needed"));
         QVERIFY(openNetwork());
         if (!m_network->isolated())
-            SKIP_OR_FAIL(QString::fromStdString("no isolation here: " + m_network->isolationReason()));
+            CD_SKIP_OR_FAIL(QString::fromStdString("no isolation here: " + m_network->isolationReason()));
         QVERIFY(m_network->isolationReason().empty());
         const auto a = createPod("uid-a", "10.244.0.2", "pod-a");
         const auto b = createPod("uid-b", "10.244.0.3", "pod-b");
@@ -383,7 +364,7 @@ private Q_SLOTS:
         // pid namespace of their own.
         const QString bwrap = systemTool(QStringLiteral("bwrap"));
         if (bwrap.isEmpty())
-            SKIP_OR_FAIL(QStringLiteral("bwrap (bubblewrap) is not installed"));
+            CD_SKIP_OR_FAIL(QStringLiteral("bwrap (bubblewrap) is not installed"));
         const Run sandboxed = run(inA, {bwrap, "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "--tmpfs",
                                         "/tmp", "--unshare-pid", "--as-pid-1", "--", "sh", "-c",
                                         "hostname; echo $$; " + m_ip + " -4 -o addr show dev eth0"});
@@ -404,9 +385,9 @@ private Q_SLOTS:
     {
         QVERIFY(openNetwork());
         if (!m_network->isolated())
-            SKIP_OR_FAIL(QString::fromStdString("no isolation here: " + m_network->isolationReason()));
+            CD_SKIP_OR_FAIL(QString::fromStdString("no isolation here: " + m_network->isolationReason()));
         if (m_ip.isEmpty())
-            SKIP_OR_FAIL(QStringLiteral("ip (iproute2) is needed"));
+            CD_SKIP_OR_FAIL(QStringLiteral("ip (iproute2) is needed"));
         const auto a = createPod("uid-a", "10.244.0.2", "pod-a");
         const auto b = createPod("uid-b", "10.244.0.3", "pod-b");
         QVERIFY(a && b);
@@ -432,9 +413,9 @@ private Q_SLOTS:
     {
         QVERIFY(openNetwork());
         if (!m_network->isolated())
-            SKIP_OR_FAIL(QString::fromStdString("no isolation here: " + m_network->isolationReason()));
+            CD_SKIP_OR_FAIL(QString::fromStdString("no isolation here: " + m_network->isolationReason()));
         if (m_python.isEmpty())
-            SKIP_OR_FAIL(QStringLiteral("python3 is needed"));
+            CD_SKIP_OR_FAIL(QStringLiteral("python3 is needed"));
         const HolderProcess cluster = m_network->clusterHolder();
         const auto a = createPod("uid-a", "10.244.0.2", "pod-a");
         const auto b = createPod("uid-b", "10.244.0.3", "pod-b");
@@ -487,7 +468,7 @@ private Q_SLOTS:
     {
         QVERIFY(openNetwork());
         if (!m_network->isolated())
-            SKIP_OR_FAIL(QString::fromStdString("no isolation here: " + m_network->isolationReason()));
+            CD_SKIP_OR_FAIL(QString::fromStdString("no isolation here: " + m_network->isolationReason()));
         const auto a = createPod("uid-a", "10.244.0.2", "pod-a");
         QVERIFY(a);
         const QList<int> helpers = helperChildren();
@@ -513,7 +494,7 @@ private Q_SLOTS:
         QVERIFY2(first.exitCode() == 0, qPrintable(said + first.readAllStandardError()));
         QVERIFY(openNetwork());
         if (!m_network->isolated())
-            SKIP_OR_FAIL(QString::fromStdString("no isolation here: " + m_network->isolationReason()));
+            CD_SKIP_OR_FAIL(QString::fromStdString("no isolation here: " + m_network->isolationReason()));
         const auto survivor = m_network->findPod("survivor");
         QVERIFY(survivor);
         m_holders.push_back(survivor->holder);
@@ -534,7 +515,7 @@ private Q_SLOTS:
     {
         QVERIFY(openNetwork());
         if (!m_network->isolated())
-            SKIP_OR_FAIL(QString::fromStdString("no isolation here: " + m_network->isolationReason()));
+            CD_SKIP_OR_FAIL(QString::fromStdString("no isolation here: " + m_network->isolationReason()));
         std::vector<double> createMs;
         std::vector<double> removeMs;
         const int count = 40;
@@ -570,11 +551,11 @@ private Q_SLOTS:
             QSKIP("not root: the whole test already ran unprivileged");
         const QString setpriv = systemTool(QStringLiteral("setpriv"));
         if (setpriv.isEmpty())
-            SKIP_OR_FAIL(QStringLiteral("setpriv (util-linux) is not installed"));
+            CD_SKIP_OR_FAIL(QStringLiteral("setpriv (util-linux) is not installed"));
         const QStringList asNobody = {setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "--"};
         const Run probe = run(asNobody, {"test", "-x", QCoreApplication::applicationFilePath()});
         if (probe.exitCode != 0)
-            SKIP_OR_FAIL(QStringLiteral("user nobody cannot run this test executable (a private build folder)"));
+            CD_SKIP_OR_FAIL(QStringLiteral("user nobody cannot run this test executable (a private build folder)"));
         QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
         environment.insert(QStringLiteral("CD_PODNETWORK_CHILD"), QStringLiteral("1"));
         environment.insert(QStringLiteral("CLUSTERDECK_BIN_DIR"), qEnvironmentVariable("CLUSTERDECK_BIN_DIR"));
@@ -596,10 +577,10 @@ private Q_SLOTS:
         if (!qEnvironmentVariableIsSet("CD_PODNETWORK_NO_USERNS")) {
             const QString unshare = systemTool(QStringLiteral("unshare"));
             if (unshare.isEmpty())
-                SKIP_OR_FAIL(QStringLiteral("unshare (util-linux) is not installed"));
+                CD_SKIP_OR_FAIL(QStringLiteral("unshare (util-linux) is not installed"));
             const Run probe = run({unshare.toStdString(), "-U", "-r", "--"}, {"true"});
             if (probe.exitCode != 0)
-                SKIP_OR_FAIL(QStringLiteral("cannot make the user namespace to run the fallback in: ") + probe.err);
+                CD_SKIP_OR_FAIL(QStringLiteral("cannot make the user namespace to run the fallback in: ") + probe.err);
             QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
             environment.insert(QStringLiteral("CD_PODNETWORK_NO_USERNS"), QStringLiteral("1"));
             runChild({unshare, "-U", "-r", "--", "/bin/sh", "-c",

@@ -5,6 +5,7 @@
 // restart) recovers a running container.
 #include "engine/runtime/process/processruntime.h"
 #include "engine/runtime/process/sandboxcommand.h"
+#include "machinetools.h"
 
 #include <QtTest>
 
@@ -74,11 +75,7 @@ class TestProcessRuntime : public QObject {
 private Q_SLOTS:
     void initTestCase()
     {
-        if (QStandardPaths::findExecutable(QStringLiteral("bwrap")).isEmpty()) {
-            if (qEnvironmentVariable("CI") == QLatin1String("true"))
-                QFAIL("bwrap (bubblewrap) is not installed");
-            QSKIP("bwrap (bubblewrap) is not installed");
-        }
+        CD_REQUIRE_TOOL(QStringLiteral("bwrap"));
         QVERIFY(m_dir.isValid());
     }
 
@@ -272,18 +269,8 @@ private Q_SLOTS:
     // The same sandboxes as an unprivileged user (the desktop case): the test runs itself again.
     void unprivileged()
     {
-        if (::getuid() != 0)
-            QSKIP("already unprivileged");
-        QProcess child;
-        child.setProcessChannelMode(QProcess::MergedChannels);
-        child.setWorkingDirectory(QDir::tempPath());
-        child.start(QStringLiteral("setpriv"),
-                    {QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"), QStringLiteral("--clear-groups"),
-                     QCoreApplication::applicationFilePath(), QStringLiteral("runsAndLogs"),
-                     QStringLiteral("sandboxIsolation"), QStringLiteral("stopWithGrace"),
-                     QStringLiteral("recoversAfterRestart")});
-        QVERIFY(child.waitForFinished(60000));
-        QVERIFY2(child.exitCode() == 0, child.readAll().constData());
+        CD_RERUN_AS_NOBODY(60000, QStringLiteral("runsAndLogs"), QStringLiteral("sandboxIsolation"),
+                           QStringLiteral("stopWithGrace"), QStringLiteral("recoversAfterRestart"));
     }
 };
 
