@@ -71,8 +71,9 @@ int main(int argc, char **argv)
     const QCommandLineOption nodes(QStringLiteral("nodes"), QStringLiteral("Run N local nodes (node-1 ... node-N)."),
                                    QStringLiteral("N"));
     const QCommandLineOption nodeKind(QStringLiteral("node-kind"),
-                                      QStringLiteral("The kind of the --nodes: simulated (default)."),
-                                      QStringLiteral("KIND"), QStringLiteral("simulated"));
+                                      QStringLiteral("The kind of the --nodes: process (the default: each pod a "
+                                                     "sandboxed local process) or simulated."),
+                                      QStringLiteral("KIND"), QStringLiteral("process"));
     const QCommandLineOption nodeConfig(QStringLiteral("node-config"),
                                         QStringLiteral("A YAML file describing mixed nodes (name, kind, capacity, "
                                                        "labels, taints)."),

@@ -23,7 +23,7 @@ namespace cd::node {
 // One node of the node plan (clusterdeckd --nodes N, or a --node-config file).
 struct NodeSpec {
     std::string name;
-    std::string kind = "simulated";  // simulated, process, container, vm
+    std::string kind = "process";  // process (the default), simulated, container, vm
     std::string cpu = "4";           // capacity
     std::string memory = "8Gi";
     long long pods = 110;

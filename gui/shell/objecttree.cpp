@@ -76,7 +76,7 @@ void ObjectTree::rebuild()
     for (const Json &entry : m_document->nodes()) {
         const QString name = QString::fromStdString(str(entry, {"name"}));
         auto *item = new QTreeWidgetItem(nodes);
-        item->setText(0, tr("%1 (%2)").arg(name, QString::fromStdString(str(entry, {"kind"}, "simulated"))));
+        item->setText(0, tr("%1 (%2)").arg(name, QString::fromStdString(str(entry, {"kind"}, "process"))));
         const ObjectKey key{{}, QStringLiteral("Node"), {}, name};
         item->setData(0, kKeyRole, key.id());
         m_items.insert(key, item);

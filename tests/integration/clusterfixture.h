@@ -222,6 +222,7 @@ private:
 // The same with N simulated nodes, waiting until all of them are Ready.
 #define CD_START_CLUSTER_WITH_NODES(fixture, count)                                                          \
     do {                                                                                                     \
-        CD_START_CLUSTER(fixture, QStringList{"--nodes", QString::number(count)});                           \
+        CD_START_CLUSTER(fixture,                                                                            \
+                         QStringList{"--nodes", QString::number(count), "--node-kind", "simulated"});        \
         QVERIFY((fixture).waitForReadyNodes(count));                                                         \
     } while (false)

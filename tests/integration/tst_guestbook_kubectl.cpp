@@ -1,6 +1,7 @@
 // The Kubernetes guestbook (website/application/guestbook, unmodified) against `clusterdeckd
-// --nodes 3` with the real kubectl: applied as a folder, every Deployment becomes Available, every
-// Service finds the pods it selects, and `get all` shows what a real cluster shows.
+// --nodes 3 --node-kind simulated` with the real kubectl: applied as a folder, every Deployment
+// becomes Available, every Service finds the pods it selects, and `get all` shows what a real
+// cluster shows.
 #include "clusterfixture.h"
 #include "tests/support/examples.h"
 

@@ -1,7 +1,7 @@
-// Simulated nodes with the real kubectl, against `clusterdeckd --nodes 3`: nodes look like a real
-// cluster's (`get nodes -o wide`), a Deployment's pods run spread over them, cordon, uncordon,
-// taint and drain behave as kubectl expects, a node that stops heart-beating loses its pods to
-// the others, and deleting a node moves its pods.
+// Simulated nodes with the real kubectl, against `clusterdeckd --nodes 3 --node-kind simulated`:
+// nodes look like a real cluster's (`get nodes -o wide`), a Deployment's pods run spread over them,
+// cordon, uncordon, taint and drain behave as kubectl expects, a node that stops heart-beating
+// loses its pods to the others, and deleting a node moves its pods.
 #include "clusterfixture.h"
 
 using cd::Json;

@@ -1,8 +1,8 @@
-// Deployments with the real kubectl against `clusterdeckd --nodes 3`: `apply` then `rollout
-// status` completes; `set image` rolls a new ReplicaSet out without ever breaking maxSurge and
-// maxUnavailable (checked on every event of a `kubectl get pods --watch`); `rollout history`,
-// `undo`, `pause`, `resume` and `restart` answer as with a real cluster; `scale` works both ways;
-// deleting the Deployment removes its ReplicaSets and pods.
+// Deployments with the real kubectl against `clusterdeckd --nodes 3 --node-kind simulated`: `apply`
+// then `rollout status` completes; `set image` rolls a new ReplicaSet out without ever breaking
+// maxSurge and maxUnavailable (checked on every event of a `kubectl get pods --watch`); `rollout
+// history`, `undo`, `pause`, `resume` and `restart` answer as with a real cluster; `scale` works
+// both ways; deleting the Deployment removes its ReplicaSets and pods.
 #include "clusterfixture.h"
 
 #include <QProcess>

@@ -46,7 +46,7 @@ private Q_SLOTS:
         QCOMPARE((*plan)[3].name, std::string("small-3"));
         QCOMPARE((*plan)[3].cpu, std::string("2"));  // canonical quantity
         QCOMPARE((*plan)[3].pods, 110LL);            // the kubelet's default
-        QCOMPARE((*plan)[3].kind, std::string("simulated"));
+        QCOMPARE((*plan)[3].kind, std::string("process"));  // the default kind
     }
 
     void uniformPlan()
