@@ -8,14 +8,17 @@
 
 #include "engine/core/json.h"
 
+#include <QDir>
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFile>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QProcess>
 #include <QRegularExpression>
 #include <QSslConfiguration>
 #include <QSslSocket>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QUrl>
@@ -120,6 +123,29 @@ public:
 
     // Stops with SIGTERM; returns the daemon's exit code (0 for a clean stop).
     int stop() { return m_engine.stop(); }
+
+    // Imports a busybox root filesystem (the busybox-static binary and its applet links) into the
+    // engine's image store as `reference`; false with the reason when it cannot.
+    bool importBusyboxImage(const QString &reference, QString *why)
+    {
+        const QString busybox = QStandardPaths::findExecutable(QStringLiteral("busybox"));
+        QTemporaryDir rootfs;
+        if (busybox.isEmpty() || !rootfs.isValid() || !QDir().mkpath(rootfs.path() + "/bin") ||
+            !QFile::copy(busybox, rootfs.path() + "/bin/busybox")) {
+            *why = "no busybox to import (busybox-static)";
+            return false;
+        }
+        for (const char *applet : {"sh", "ls", "cat", "echo", "hostname", "httpd", "wget", "sleep", "mkdir", "rm"})
+            QFile::link("busybox", rootfs.path() + "/bin/" + applet);
+        QProcess import;
+        import.start(qEnvironmentVariable("CLUSTERDECK_BIN_DIR") + "/clusterdeckd",
+                     {"--data-dir", m_engine.dataDir(), "image", "import", reference, rootfs.path()});
+        if (!import.waitForFinished(60000) || import.exitCode() != 0) {
+            *why = "image import failed: " + QString::fromUtf8(import.readAllStandardError());
+            return false;
+        }
+        return true;
+    }
 
     EngineProcess &engine() { return m_engine; }
     QString kubeconfig() const { return m_engine.kubeconfig(); }

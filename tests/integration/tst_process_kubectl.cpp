@@ -2,7 +2,8 @@
 // pods run as sandboxed processes of the built-in `host` image; `kubectl logs` (a pod, a
 // Deployment, -f, --previous, --tail, --timestamps) reads what they print; a container that
 // exits or is killed restarts with its restartCount and reason; an image that is not there
-// waits in ImagePullBackOff; deleting a pod ends its processes; and the pods keep running
+// waits in ImagePullBackOff; deleting a pod ends its processes and brings a replacement; a pod
+// sees only its own processes and writes only to its volumes and /tmp; and the pods keep running
 // while clusterdeckd restarts.
 #include "clusterfixture.h"
 #include "machinetools.h"
@@ -295,6 +296,73 @@ private Q_SLOTS:
         QCOMPARE(cd::integer(after, {"lastState", "terminated", "exitCode"}), 137);
     }
 
+    // The ReplicaSet replaces a deleted pod, and the deleted pod's processes end.
+    void deletedPodIsReplaced()
+    {
+        QVERIFY(eventually([&] { return allRunning("app=ticker", 2); }));
+        const QStringList before = podNames("app=ticker");
+        const KubectlRun deleted = kubectl({"delete", "pod", before[0], "--wait=true", "--timeout=30s"});
+        QVERIFY2(deleted.ok(), qPrintable(deleted.report()));
+        QVERIFY(eventually([&] {
+            const QStringList now = podNames("app=ticker");
+            return !now.contains(before[0]) && now.contains(before[1]) && allRunning("app=ticker", 2);
+        }, 30000));
+        QVERIFY(eventually([&] {
+            const QByteArray host = before[0].toUtf8();
+            for (int pid : processesWith(kMarker)) {
+                QFile environ(QStringLiteral("/proc/%1/environ").arg(pid));
+                if (environ.open(QIODevice::ReadOnly) && environ.readAll().contains("HOSTNAME=" + host))
+                    return false;
+            }
+            return true;
+        }, 15000));
+    }
+
+    // What a pod sees of the machine: its own processes only, the image read-only, its volumes
+    // and /tmp writable, nothing of the engine's data folder.
+    void sandboxKeepsPodsIn()
+    {
+        const char *yaml = R"yaml(apiVersion: v1
+kind: Pod
+metadata: {name: boxed-in}
+spec:
+  restartPolicy: Never
+  volumes: [{name: scratch, emptyDir: {}}]
+  containers:
+  - name: probe
+    image: host
+    volumeMounts: [{name: scratch, mountPath: /scratch}]
+    command:
+    - sh
+    - -c
+    - |
+      for path in /etc/boxed /usr/boxed /boxed /var/boxed DATA_DIR/boxed; do
+        touch $path 2>/dev/null && echo "wrote $path" || echo "refused $path"
+      done
+      touch /scratch/ok /tmp/ok && echo "wrote volume and tmp"
+      echo "processes: $(ls /proc | grep -c '^[0-9]')"
+      m=HALF1; echo "${m}HALF2" | grep -lF -f - /proc/[0-9]*/cmdline 2>/dev/null | wc -l | sed 's/^/marked: /'
+)yaml";
+        // The marker in two halves and through stdin, so that no command line in this pod carries it.
+        const QByteArray text = QByteArray(yaml)
+                                    .replace("HALF1", kMarker.left(kMarker.size() / 2))
+                                    .replace("HALF2", kMarker.mid(kMarker.size() / 2))
+                                    .replace("DATA_DIR", m_cluster.engine().dataDir().toUtf8());
+        QVERIFY(processesWith(kMarker).size() >= 2);  // the ticker pods run on the host meanwhile
+        QVERIFY(kubectl({"apply", "-f", "-"}, text).ok());
+        QVERIFY(eventually([&] { return cd::str(pod("boxed-in"), {"status", "phase"}) == "Succeeded"; }, 20000));
+        const KubectlRun logs = kubectl({"logs", "boxed-in"});
+        for (const char *path : {"/etc/boxed", "/usr/boxed", "/boxed", "/var/boxed"})
+            QVERIFY2(logs.out.contains("refused " + QString(path) + "\n"), qPrintable(logs.report()));
+        QVERIFY2(logs.out.contains("wrote volume and tmp"), qPrintable(logs.report()));
+        const QRegularExpressionMatch processes = QRegularExpression("processes: (\\d+)").match(logs.out);
+        QVERIFY2(processes.hasMatch() && processes.captured(1).toInt() <= 6, qPrintable(logs.report()));
+        QVERIFY2(logs.out.contains("marked: 0"), qPrintable(logs.report()));
+        QVERIFY(!QFile::exists(m_cluster.engine().dataDir() + "/boxed"));  // hidden from pods
+        QVERIFY(!QFile::exists("/etc/boxed") && !QFile::exists("/boxed"));
+        QVERIFY(kubectl({"delete", "pod", "boxed-in"}).ok());
+    }
+
     void missingImage()
     {
         QVERIFY(kubectl({"apply", "-f", "-"}, kMissingImage).ok());
@@ -316,16 +384,8 @@ private Q_SLOTS:
     // (the busybox-static binary and its applet links), run read-only as the pod's /.
     void importedImage()
     {
-        QTemporaryDir rootfs;
-        QVERIFY(QDir().mkpath(rootfs.path() + "/bin"));
-        QVERIFY(QFile::copy(QStandardPaths::findExecutable("busybox"), rootfs.path() + "/bin/busybox"));
-        for (const char *applet : {"sh", "ls", "cat", "echo", "hostname", "httpd", "wget", "sleep"})
-            QVERIFY(QFile::link("busybox", rootfs.path() + "/bin/" + applet));
-        QProcess import;
-        import.start(qEnvironmentVariable("CLUSTERDECK_BIN_DIR") + "/clusterdeckd",
-                     {"--data-dir", m_cluster.engine().dataDir(), "image", "import", "busybox:1.36", rootfs.path()});
-        QVERIFY(import.waitForFinished(60000));
-        QVERIFY2(import.exitCode() == 0, import.readAllStandardError().constData());
+        QString why;
+        QVERIFY2(m_cluster.importBusyboxImage("busybox:1.36", &why), qPrintable(why));
         const char *yaml = R"yaml(apiVersion: v1
 kind: Pod
 metadata: {name: boxed}

@@ -1,9 +1,10 @@
 // Service networking with the real kubectl, against `clusterdeckd --nodes 2 --node-kind process`
 // (issue 5): three replicas of `python3 -m http.server` behind a NodePort Service answer from the
-// host on 127.0.0.1:nodePort, spread over all three pods; a LoadBalancer Service answers on its
-// loopback ingress address; a pod reaches the Service by ClusterIP and by every DNS form of its
-// name, and another pod by pod IP; traffic leaves a pod as soon as the Endpoints drop it; and a
-// Service without endpoints refuses at once, from the host and from a pod.
+// host on 127.0.0.1:nodePort, spread over all three pods, and so do three busybox httpd pods of an
+// imported image; a LoadBalancer Service answers on its loopback ingress address; a pod reaches the
+// Service by ClusterIP and by every DNS form of its name, and another pod by pod IP; traffic leaves
+// a pod as soon as the Endpoints drop it; and a Service without endpoints refuses at once, from the
+// host and from a pod.
 #include "clusterfixture.h"
 #include "machinetools.h"
 
@@ -59,6 +60,34 @@ spec:
   type: NodePort
   selector: {app: nothing-matches-this}
   ports: [{port: 80, targetPort: 8000}]
+)yaml";
+
+// busybox httpd in an imported image: each pod serves its name at /name.
+const char *kBusyboxWeb = R"yaml(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: box}
+spec:
+  replicas: 3
+  selector:
+    matchLabels: {app: box}
+  template:
+    metadata:
+      labels: {app: box}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: httpd
+        image: busybox:1.36
+        command: [sh, -c, 'mkdir -p /tmp/www && hostname > /tmp/www/name && exec httpd -f -p 8080 -h /tmp/www']
+        ports: [{name: http, containerPort: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: box}
+spec:
+  type: NodePort
+  selector: {app: box}
+  ports: [{port: 80, targetPort: http}]
 )yaml";
 
 // Fetches each URL once and says how it went ("ok URL BODY" or "fail URL MS ERROR").
@@ -125,7 +154,7 @@ HttpAnswer get(const QString &ip, int port, const QString &path)
     reply += socket.readAll();
     answer.ms = timer.elapsed();
     const int split = reply.indexOf("\r\n\r\n");
-    answer.ok = reply.startsWith("HTTP/1.0 200") && split > 0;
+    answer.ok = (reply.startsWith("HTTP/1.0 200") || reply.startsWith("HTTP/1.1 200")) && split > 0;
     answer.body = QString::fromUtf8(reply.mid(split + 4)).trimmed();
     if (!answer.ok)
         answer.error = reply.isEmpty() ? socket.errorString() : QString::fromUtf8(reply.left(200));
@@ -150,9 +179,9 @@ class TestServicesKubectl : public QObject {
         return kubectl({"get", object, "-o", "jsonpath={" + path + "}"}).out.trimmed();
     }
 
-    QStringList webPods() const
+    QStringList webPods(const QString &app = "web") const
     {
-        return jsonpath("pods", ".items[?(@.metadata.labels.app==\"web\")].metadata.name")
+        return jsonpath("pods", ".items[?(@.metadata.labels.app==\"" + app + "\")].metadata.name")
             .split(' ', Qt::SkipEmptyParts);
     }
 
@@ -174,11 +203,12 @@ class TestServicesKubectl : public QObject {
         return !pods.isEmpty();
     }
 
-    // `count` requests to the NodePort, one connection each: the pods that answered, and any failure.
-    QMap<QString, int> spread(int count, QStringList *failures)
+    // `count` requests to the Service's NodePort, one connection each: the pods that answered,
+    // and any failure.
+    QMap<QString, int> spread(int count, QStringList *failures, const QString &service = "web")
     {
         QMap<QString, int> answered;
-        const int port = nodePort("web");
+        const int port = nodePort(service);
         for (int i = 0; i < count; ++i) {
             const HttpAnswer answer = get("127.0.0.1", port, "/name");
             if (answer.ok)
@@ -221,10 +251,8 @@ class TestServicesKubectl : public QObject {
 private Q_SLOTS:
     void initTestCase()
     {
-        if (QStandardPaths::findExecutable(QStringLiteral("bwrap")).isEmpty())
-            CD_SKIP_OR_FAIL("bwrap (bubblewrap) is not installed");
-        if (QStandardPaths::findExecutable(QStringLiteral("nft"), {"/usr/sbin", "/sbin", "/usr/bin"}).isEmpty())
-            CD_SKIP_OR_FAIL("nft (nftables) is not installed: the service proxy needs it");
+        CD_REQUIRE_TOOL(QStringLiteral("bwrap"));
+        CD_REQUIRE_TOOL(QStringLiteral("nft"));  // the service proxy's rules
         CD_REQUIRE_KUBECTL();
         QString why;
         QVERIFY2(m_cluster.start(&why, {"--nodes", "2", "--node-kind", "process"}), qPrintable(why));
@@ -264,6 +292,25 @@ private Q_SLOTS:
         const QStringList pods = webPods();
         QCOMPARE(QSet<QString>(answered.keyBegin(), answered.keyEnd()), QSet<QString>(pods.begin(), pods.end()));
         qInfo() << "30 NodePort requests:" << answered;
+    }
+
+    // The same with busybox httpd from an image imported into the store (busybox-static).
+    void busyboxHttpdBehindNodePort()
+    {
+        QString why;
+        QVERIFY2(m_cluster.importBusyboxImage("busybox:1.36", &why), qPrintable(why));
+        const KubectlRun apply = kubectl({"apply", "-f", "-"}, kBusyboxWeb);
+        QVERIFY2(apply.ok(), qPrintable(apply.report()));
+        QVERIFY2(eventually([&] { return webPods("box").size() == 3 && endpointPods("box").size() == 3; }, 60000),
+                 qPrintable(kubectl({"get", "pods,endpoints", "-o", "wide"}).out));
+        QVERIFY(eventually([&] { return get("127.0.0.1", nodePort("box"), "/name").ok; }, 15000));
+        QStringList failures;
+        const QMap<QString, int> answered = spread(30, &failures, "box");
+        QVERIFY2(failures.isEmpty(), qPrintable(failures.join('\n')));
+        const QStringList pods = webPods("box");
+        QCOMPARE(QSet<QString>(answered.keyBegin(), answered.keyEnd()), QSet<QString>(pods.begin(), pods.end()));
+        qInfo() << "30 NodePort requests to busybox httpd:" << answered;
+        QVERIFY(kubectl({"delete", "deployment,service", "box", "--wait=false"}).ok());
     }
 
     void loadBalancerAnswersOnItsAddress()
