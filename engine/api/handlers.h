@@ -32,6 +32,10 @@ void handleDeleteCollection(ApiContext &context, const Target &target, const Api
 void handlePodLogs(ApiContext &context, const Target &target, const ApiRequest &request, const SinkPtr &sink);
 // pods/{name}/exec: joined to the kubelet over WebSocket.
 void handlePodExec(ApiContext &context, const Target &target, const ApiRequest &request, const SinkPtr &sink);
+// pods/{name}/attach: the same, to the container's own streams.
+void handlePodAttach(ApiContext &context, const Target &target, const ApiRequest &request, const SinkPtr &sink);
+// pods/{name}/portforward: joined to the kubelet over WebSocket (SPDY inside, or v4 channels).
+void handlePodPortForward(ApiContext &context, const Target &target, const ApiRequest &request, const SinkPtr &sink);
 void handleSubresource(ApiContext &context, const Target &target, const ApiRequest &request, const SinkPtr &sink);
 
 // Shared helpers.

@@ -249,6 +249,14 @@ void handleSubresource(ApiContext &context, const Target &target, const ApiReque
         handlePodExec(context, target, request, sink);
         return;
     }
+    if (offered && sub == "attach" && (request.method == Method::Get || request.method == Method::Post)) {
+        handlePodAttach(context, target, request, sink);
+        return;
+    }
+    if (offered && sub == "portforward" && (request.method == Method::Get || request.method == Method::Post)) {
+        handlePodPortForward(context, target, request, sink);
+        return;
+    }
     if (offered && sub == "log" && request.method == Method::Get) {
         handlePodLogs(context, target, request, sink);
         return;

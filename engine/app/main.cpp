@@ -72,7 +72,8 @@ int main(int argc, char **argv)
                                    QStringLiteral("N"));
     const QCommandLineOption nodeKind(QStringLiteral("node-kind"),
                                       QStringLiteral("The kind of the --nodes: process (the default: each pod a "
-                                                     "sandboxed local process) or simulated."),
+                                                     "sandboxed local process), container (each pod's containers "
+                                                     "in Docker or Podman) or simulated."),
                                       QStringLiteral("KIND"), QStringLiteral("process"));
     const QCommandLineOption nodeConfig(QStringLiteral("node-config"),
                                         QStringLiteral("A YAML file describing mixed nodes (name, kind, capacity, "
@@ -82,8 +83,13 @@ int main(int argc, char **argv)
                                              QStringLiteral("How often process nodes sample CPU and memory for "
                                                             "kubectl top: 10s (default), 1s, 500ms."),
                                              QStringLiteral("DURATION"), QStringLiteral("10s"));
+    const QCommandLineOption dockerHost(QStringLiteral("docker-host"),
+                                        QStringLiteral("The Docker Engine API of container nodes (Docker, or Podman's "
+                                                       "`podman system service`); default: $DOCKER_HOST, "
+                                                       "/var/run/docker.sock, then Podman's sockets."),
+                                        QStringLiteral("unix:///PATH"));
     parser.addOptions({dataDir, listen, kubeconfig, allowRemote, insecureHttp, nodes, nodeKind, nodeConfig,
-                       metricsInterval});
+                       metricsInterval, dockerHost});
     parser.process(app);
 
     if (!parser.isSet(dataDir)) {
@@ -146,6 +152,7 @@ int main(int argc, char **argv)
         }
         config.metricsInterval = std::chrono::milliseconds(static_cast<long long>(ms));
     }
+    config.dockerHost = parser.value(dockerHost);
     installShutdownSignals(app);
     auto engine = cd::cluster::Engine::start(config);
     if (!engine.ok()) {

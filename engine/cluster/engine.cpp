@@ -113,6 +113,7 @@ void Engine::startNodes()
     options.hiddenPaths = {options.dataDir.toStdString()};  // pods never see the store, keys or token
     options.kubeletToken = m_kubeletToken;
     options.statsInterval = m_config.metricsInterval;
+    options.dockerHost = m_config.dockerHost;
     auto *nodes = new node::NodeManager(client, std::move(options));
     client->setParent(nodes);
     nodes->moveToThread(m_nodeThread);

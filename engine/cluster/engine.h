@@ -37,6 +37,8 @@ struct EngineConfig {
     controllers::ControllerOptions controllers;
     // How often process nodes sample their containers' CPU and memory (kubectl top).
     std::chrono::milliseconds metricsInterval{std::chrono::seconds(10)};
+    // The Docker Engine API of container nodes (unix:///PATH); empty: the usual places.
+    QString dockerHost;
 };
 
 class Engine : public QObject {

@@ -1,6 +1,8 @@
-// The kubelet's /exec/{namespace}/{pod}/{container}?command=...&stdin&stdout&stderr&tty: the
-// API server forwards `kubectl exec` here as a WebSocket; the command runs in the container
-// through its runtime and streams over the channel protocol (execstream.h).
+// The kubelet's /exec/{namespace}/{pod}/{container}?command=...&stdin&stdout&stderr&tty and
+// /attach/{namespace}/{pod}/{container}?stdin&stdout&stderr&tty: the API server forwards
+// `kubectl exec` and `kubectl attach` here as WebSockets; a command runs in the container (exec)
+// or the container's own stdin and output are joined (attach) through its runtime, and either
+// streams over the channel protocol (execstream.h).
 #include "engine/node/execstream.h"
 #include "engine/node/nodemanagerprivate.h"
 
@@ -8,20 +10,17 @@
 
 namespace cd::node {
 
-void NodeManagerPrivate::serveExec(const api::ApiRequest &request, const api::SinkPtr &sink)
+void NodeManagerPrivate::serveContainerStream(const api::ApiRequest &request, const api::SinkPtr &sink)
 {
     const auto fail = [&](const Error &error) { sink->respond(api::errorResponse(error)); };
-    std::vector<std::string> parts;
-    for (size_t start = 1; start <= request.path.size();) {
-        const size_t slash = std::min(request.path.find('/', start), request.path.size());
-        parts.push_back(request.path.substr(start, slash - start));
-        start = slash + 1;
-    }
-    if (parts.size() != 4)
+    const std::vector<std::string> parts = request.segments();
+    if (parts.size() != 4 || (parts[0] != "exec" && parts[0] != "attach"))
         return fail(Error::notFound("the kubelet serves no " + request.path));
+    const bool attach = parts[0] == "attach";
     const std::string protocol = api::chooseChannelProtocol(request.webSocketProtocols);
     if (!request.webSocket || protocol.empty())
-        return fail(Error::badRequest("exec needs a WebSocket with the v5.channel.k8s.io or v4.channel.k8s.io protocol"));
+        return fail(Error::badRequest(parts[0] +
+                                      " needs a WebSocket with the v5.channel.k8s.io or v4.channel.k8s.io protocol"));
 
     auto it = m_podStates.find(parts[1] + "/" + parts[2]);
     if (it == m_podStates.end())
@@ -38,12 +37,20 @@ void NodeManagerPrivate::serveExec(const api::ApiRequest &request, const api::Si
     if (!handle)
         return fail(Error::notFound("container not found (\"" + parts[3] + "\")"));
 
-    runtime::ExecSpec spec;
-    for (auto [begin, end] = request.query.equal_range("command"); begin != end; ++begin)
-        spec.command.push_back(begin->second);
-    spec.tty = request.flag("tty");
-    spec.stdin = request.flag("stdin");
-    auto session = runtimeOf(pod).exec(handle, spec);
+    Result<std::unique_ptr<runtime::ExecSession>> session = Error::internal("no session");
+    if (attach) {
+        runtime::AttachSpec spec;
+        spec.stdin = request.flag("stdin");
+        spec.tty = request.flag("tty");
+        session = runtimeOf(pod).attach(handle, spec);
+    } else {
+        runtime::ExecSpec spec;
+        for (auto [begin, end] = request.query.equal_range("command"); begin != end; ++begin)
+            spec.command.push_back(begin->second);
+        spec.tty = request.flag("tty");
+        spec.stdin = request.flag("stdin");
+        session = runtimeOf(pod).exec(handle, spec);
+    }
     if (!session.ok())
         return fail(session.error());
     api::ChannelPtr channel = sink->upgradeToWebSocket(protocol);

@@ -190,7 +190,7 @@ void NodeManagerPrivate::postNodeStatus(NodeAgent &agent)
         return;
     agent.statusPending = true;
     const std::int64_t now = wallNowMs();
-    if (!agent.observedReady.empty() && agent.observedReady != "True") {
+    if (!agent.observedReady.empty() && agent.observedReady != "True" && runtimeDownReason(agent).empty()) {
         // The controller marked the node Unknown while it was silent: its conditions start anew.
         agent.conditionsSinceMs = now;
         recordNodeEvent(agent, "NodeReady", "Node " + agent.spec.name + " status is now: NodeReady");
@@ -274,7 +274,7 @@ void NodeManagerPrivate::onNodeEvent(const client::InformerEvent &event)
     agent->observedReady = ready;
     if (wasReachable != agent->reachable())
         heartbeatChanged(*agent, wasReachable);
-    else if (ready != "True" && agent->registered && agent->heartbeating())
+    else if (ready != (runtimeDownReason(*agent).empty() ? "True" : "False") && agent->registered && agent->heartbeating())
         postNodeStatus(*agent);  // the API says otherwise than the node knows: correct it
 }
 

@@ -3,6 +3,7 @@
 #include "engine/client/resources.h"
 #include "engine/core/threadaffinity.h"
 #include "engine/node/nodemanagerprivate.h"
+#include "engine/node/portforwardroute.h"
 
 #include <algorithm>
 
@@ -45,23 +46,52 @@ NodeManagerPrivate::NodeManagerPrivate(NodeManager *q, client::Client *client, N
     // Children, so that they move to the node thread with the manager (their timers run there).
     m_simulated = std::make_unique<runtime::SimulatedRuntime>(runtimeOptions, this);
     m_simulated->setStateListener(listener);
-    if (std::any_of(m_options.nodes.begin(), m_options.nodes.end(), [](const NodeSpec &n) { return n.kind == "process"; })) {
+    const auto planHas = [this](const char *kind) {
+        return std::any_of(m_options.nodes.begin(), m_options.nodes.end(), [kind](const NodeSpec &n) { return n.kind == kind; });
+    };
+    if (planHas("process") || planHas("container")) {
+        // Process and container pods share one cluster network (pod IPs, Services, NodePorts).
+        runtime::network::ClusterNetworkOptions networkOptions;
+        networkOptions.stateDir = m_options.dataDir + QStringLiteral("/network");
+        if (auto network = runtime::network::ClusterNetwork::open(networkOptions); network.ok())
+            m_network = std::move(*network);
+        else
+            qWarning("pods share the host's network: %s", network.error().message.c_str());
+    }
+    if (planHas("process")) {
         runtime::process::ProcessRuntimeOptions processOptions;
         processOptions.stateDir = m_options.dataDir + QStringLiteral("/runtime/process");
         processOptions.hiddenPaths = m_options.hiddenPaths;
         processOptions.resolveImage = runtime::process::imageStoreResolver(m_options.dataDir + QStringLiteral("/images"));
-        runtime::network::ClusterNetworkOptions networkOptions;
-        networkOptions.stateDir = m_options.dataDir + QStringLiteral("/network");
-        if (auto network = runtime::network::ClusterNetwork::open(networkOptions); network.ok()) {
-            m_network = std::move(*network);
+        if (m_network) {
             processOptions.network = m_network.get();
             if (m_network->isolated())
                 processOptions.clusterDns = proxy::ServiceProxyOptions().dnsIp;  // served by m_proxy
-        } else {
-            qWarning("process pods share the host's network: %s", network.error().message.c_str());
         }
         m_process = std::make_unique<runtime::process::ProcessRuntime>(processOptions, this);
         m_process->setStateListener(listener);
+    }
+    if (planHas("container")) {
+        runtime::docker::DockerRuntimeOptions dockerOptions;
+        dockerOptions.host = m_options.dockerHost;
+        dockerOptions.stateDir = m_options.dataDir + QStringLiteral("/runtime/docker");
+        if (m_network) {
+            dockerOptions.network = m_network.get();
+            if (m_network->isolated())
+                dockerOptions.clusterDns = proxy::ServiceProxyOptions().dnsIp;
+        }
+        m_docker = std::make_unique<runtime::docker::DockerRuntime>(dockerOptions, this);
+        m_docker->setStateListener(listener);
+        if (const std::string why = m_docker->unreachableReason(); !why.empty())
+            qWarning("container nodes are not ready: %s", why.c_str());
+        // Ready follows the engine: a new status at once when it goes or comes back.
+        connect(m_docker.get(), &runtime::docker::DockerRuntime::reachabilityChanged, this, [this] {
+            for (auto &agent : m_agents)
+                if (agent->runtime == m_docker.get() && agent->registered && agent->heartbeating()) {
+                    agent->conditionsSinceMs = wallNowMs();
+                    postNodeStatus(*agent);
+                }
+        });
     }
 
     long long maxPods = 0;
@@ -74,8 +104,9 @@ NodeManagerPrivate::NodeManagerPrivate(NodeManager *q, client::Client *client, N
         auto agent = std::make_unique<NodeAgent>();
         agent->spec = spec;
         agent->index = static_cast<std::uint32_t>(m_agents.size());
-        agent->runtime = spec.kind == "process" && m_process ? static_cast<runtime::Runtime *>(m_process.get())
-                                                             : m_simulated.get();
+        agent->runtime = spec.kind == "process" && m_process     ? static_cast<runtime::Runtime *>(m_process.get())
+                         : spec.kind == "container" && m_docker ? static_cast<runtime::Runtime *>(m_docker.get())
+                                                                : m_simulated.get();
         assignAddresses(*agent, m_options.nodes.size(), maxPods);
         m_agentIndex.emplace(spec.name, agent->index);
         m_agents.push_back(std::move(agent));
@@ -93,6 +124,8 @@ NodeManagerPrivate::~NodeManagerPrivate()
     m_simulated->setStateListener({});
     if (m_process)
         m_process->setStateListener({});
+    if (m_docker)
+        m_docker->setStateListener({});
 }
 
 NodeAgent *NodeManagerPrivate::agent(const std::string &name)
@@ -120,8 +153,12 @@ void NodeManagerPrivate::start()
                 return containerLog(ns, name, container, previous);
             },
             this);
-        m_kubelet->addRoute("exec", [this](const api::ApiRequest &request, const api::SinkPtr &sink) {
-            serveExec(request, sink);
+        for (const char *verb : {"exec", "attach"})
+            m_kubelet->addRoute(verb, [this](const api::ApiRequest &request, const api::SinkPtr &sink) {
+                serveContainerStream(request, sink);
+            });
+        m_kubelet->addRoute("portForward", [this](const api::ApiRequest &request, const api::SinkPtr &sink) {
+            servePortForward(*this, request, sink);
         });
         if (Status listening = m_kubelet->listen(); listening.ok())
             m_kubeletPort = m_kubelet->port();
@@ -132,7 +169,7 @@ void NodeManagerPrivate::start()
     // One pod informer for every agent: only bound pods, each event dispatched by node name.
     m_pods = new client::Informer(m_client, *pods, {}, {{"fieldSelector", "spec.nodeName!="}}, this);
     m_pods->addHandler([this](const client::InformerEvent &event) { onPodEvent(event); });
-    if (m_process) {
+    if (m_process || m_docker) {
         // What process pods read besides themselves: env sources, volume sources, Service links.
         for (const char *plural : {"configmaps", "secrets", "services", "persistentvolumeclaims", "persistentvolumes"}) {
             auto *informer = new client::Informer(m_client, *client::builtinResource(plural), {}, {}, this);

@@ -65,6 +65,9 @@ struct NodeManagerOptions {
     // The token the API server presents to the kubelets' server (empty: no kubelet server, as
     // in tests without an API server that reaches nodes).
     QByteArray kubeletToken;
+    // The Docker Engine API of container nodes (unix:///PATH); empty: $DOCKER_HOST, then the
+    // usual Docker and Podman sockets.
+    QString dockerHost;
     // How often process nodes measure their containers' CPU and memory (kubectl top).
     std::chrono::milliseconds statsInterval{std::chrono::seconds(10)};
 };

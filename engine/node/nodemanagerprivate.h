@@ -8,10 +8,13 @@
 #include "engine/client/informer.h"
 #include "engine/node/kubeletserver.h"
 #include "engine/node/nodemanager.h"
+#include "engine/node/containerhooks.h"
 #include "engine/node/podcontext.h"
+#include "engine/node/prober.h"
 #include "engine/node/podvolumes.h"
 #include "engine/proxy/serviceproxy.h"
 #include "engine/node/stats/statscollector.h"
+#include "engine/runtime/docker/dockerruntime.h"
 #include "engine/runtime/network/clusternetwork.h"
 #include "engine/runtime/process/processruntime.h"
 #include "engine/runtime/simulated/simulatedruntime.h"
@@ -112,6 +115,10 @@ struct ContainerSlot {
     bool recovered = false;     // carried over from before an engine restart (no handle)
     bool stopping = false;
     std::int64_t readyAtMs = 0;       // wall ms; running and past this: ready
+    // Process nodes' probes (probing.cpp): startup not passed yet; readiness not passed.
+    bool probeNotStarted = false;
+    bool probeNotReady = false;
+    bool killing = false;  // killed for a failed probe or postStart hook: restarts by policy
     std::int64_t backoffMs = 0;       // current CrashLoopBackOff delay
     std::int64_t backoffUpdatedMs = 0;  // steady ms
     std::int64_t restartAtMs = 0;     // steady ms; >0: waiting in back-off until then
@@ -188,17 +195,31 @@ public:
     runtime::Runtime &runtimeOf(const PodState &pod) const { return *m_agents[pod.node]->runtime; }
     bool pullImage(PodState &pod, size_t index, const Json &podObject);
     // podsetup.cpp: what a process node prepares besides the sandbox (volumes, environment).
-    bool runsProcesses(const PodState &pod) const { return m_agents[pod.node]->spec.kind == "process"; }
+    // Container nodes run real processes too (through the container engine): same preparations.
+    bool runsProcesses(const PodState &pod) const
+    {
+        const std::string &kind = m_agents[pod.node]->spec.kind;
+        return kind == "process" || kind == "container";
+    }
     PodContext podContext(const PodState &pod) const;
     bool inputsSynced() const;
     std::string podDirectory(const PodState &pod) const;  // DATA_DIR/kubelet/pods/<uid>
     bool prepareVolumes(PodState &pod, const Json &podObject);
     bool prepareContainer(PodState &pod, size_t index, const Json &podObject, runtime::ContainerSpec &spec);
     void removePodFiles(const PodState &pod);
-    void serveExec(const api::ApiRequest &request, const api::SinkPtr &sink);  // execroute.cpp
+    // execroute.cpp: the kubelet routes exec and attach.
+    void serveContainerStream(const api::ApiRequest &request, const api::SinkPtr &sink);
     Result<LogSource> containerLog(const std::string &ns, const std::string &name, const std::string &container,
                                    bool previous);
     std::string logDirectory(const PodState &pod) const;
+    // probing.cpp: probes and lifecycle hooks of process containers (simulated ones pass).
+    ActionTarget actionTarget(const PodState &pod, size_t index, const Json &container);
+    // Probes, and postStart unless the container was only found again after an engine restart.
+    void containerStarted(PodState &pod, size_t index, bool runPostStart = true);
+    void containerGone(PodState &pod, size_t index);     // its probes and hooks end
+    // Asks the container to stop within graceSeconds, after its preStop hook (process nodes).
+    void killContainer(PodState &pod, size_t index, long long graceSeconds);
+    void probeFailed(std::uint64_t cookie, ProbeType type, std::optional<long long> graceSeconds);
     // statsinventory.cpp: resource statistics of the process nodes, served under /stats.
     void startStats();
     std::vector<stats::NodeRef> statsInventory() const;
@@ -209,6 +230,7 @@ public:
     std::unique_ptr<runtime::SimulatedRuntime> m_simulated;
     std::unique_ptr<runtime::network::ClusterNetwork> m_network;   // the process pods' network
     std::unique_ptr<runtime::process::ProcessRuntime> m_process;  // when the plan has process nodes
+    std::unique_ptr<runtime::docker::DockerRuntime> m_docker;     // when the plan has container nodes
     std::unique_ptr<proxy::ServiceProxy> m_proxy;                  // when m_network is isolated
     // Why an image could not be pulled, by container cookie, while it waits in ErrImagePull.
     std::unordered_map<std::uint64_t, std::string> m_waitingMessages;
@@ -217,6 +239,10 @@ public:
     // What process pods read besides themselves (only when the plan has process nodes).
     std::map<std::string, client::Informer *> m_podInputs;
     std::unique_ptr<KubeletServer> m_kubelet;
+    // Running containers' probes and their hooks in flight, by container cookie.
+    std::unordered_map<std::uint64_t, std::unique_ptr<ContainerProber>> m_probers;
+    std::unordered_map<std::uint64_t, std::unique_ptr<HookRun>> m_postStartHooks;
+    std::unordered_map<std::uint64_t, std::unique_ptr<HookRun>> m_preStopHooks;
     std::unique_ptr<stats::StatsCollector> m_stats;  // when the plan has process nodes
     int m_kubeletPort = 10250;  // advertised in every Node; the real one once the server listens
     client::Informer *m_pods = nullptr;
@@ -267,6 +293,9 @@ std::optional<std::int64_t> parseGoDuration(const std::string &text);
 Json nodeObject(const NodeAgent &agent, const NodeManagerOptions &options, const std::string &runtimeVersion,
                int kubeletPort);
 Json nodeConditions(const NodeAgent &agent, const std::string &heartbeat, const std::string &transition);
+// Why the node's container runtime cannot run pods (a container node whose engine does not
+// answer); empty when it can. The node is NotReady while this says something.
+std::string runtimeDownReason(const NodeAgent &agent);
 Json leaseObject(const NodeAgent &agent, const NodeManagerOptions &options);
 void assignAddresses(NodeAgent &agent, size_t planSize, long long maxPods);
 std::int64_t steadyNowMs();

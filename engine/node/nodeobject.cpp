@@ -140,15 +140,26 @@ void assignAddresses(NodeAgent &agent, size_t, long long maxPods)
     agent.cidr.base = (10u << 24) | offset;
     agent.cidr.prefix = prefix;
     // InternalIPs as kind gives them: 172.18.0.2 for the first node.
-    agent.internalIp = ipString((172u << 24) | (18u << 16) + ((agent.index + 2) & 0xFFFFu));
+    agent.internalIp = ipString((172u << 24) | ((18u << 16) + ((agent.index + 2) & 0xFFFFu)));
     const std::string machine = hashHex("clusterdeck/machine/" + agent.spec.name);
     agent.machineId = machine;
     agent.systemUuid = asUuid(hashHex("clusterdeck/system/" + agent.spec.name));
     agent.bootId = names::uuid();
 }
 
-Json nodeConditions(const NodeAgent &, const std::string &heartbeat, const std::string &transition)
+std::string runtimeDownReason(const NodeAgent &agent)
 {
+    const auto *docker = qobject_cast<const runtime::docker::DockerRuntime *>(agent.runtime);
+    return docker ? docker->unreachableReason() : std::string();
+}
+
+Json nodeConditions(const NodeAgent &agent, const std::string &heartbeat, const std::string &transition)
+{
+    const std::string down = runtimeDownReason(agent);
+    const Json ready = down.empty()
+                           ? condition("Ready", "True", "KubeletReady", "kubelet is posting ready status", heartbeat, transition)
+                           : condition("Ready", "False", "KubeletNotReady", ("container runtime is down: " + down).c_str(),
+                                       heartbeat, transition);
     return Json::array(
         {condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available",
                    heartbeat, transition),
@@ -156,7 +167,7 @@ Json nodeConditions(const NodeAgent &, const std::string &heartbeat, const std::
                    transition),
          condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available", heartbeat,
                    transition),
-         condition("Ready", "True", "KubeletReady", "kubelet is posting ready status", heartbeat, transition)});
+         ready});
 }
 
 Json nodeObject(const NodeAgent &agent, const NodeManagerOptions &, const std::string &runtimeVersion,

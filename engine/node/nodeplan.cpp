@@ -110,9 +110,9 @@ Result<std::vector<NodeSpec>> entryNodes(const PlanReader &reader, size_t index,
                                 "unsupported value " + kind->dump() +
                                     ": supported values: \"simulated\", \"process\", \"container\", \"vm\"");
         base.kind = kind->get<std::string>();
-        if (base.kind != "simulated" && base.kind != "process")
+        if (base.kind == "vm")
             return reader.error(index, "kind",
-                                "node kind " + base.kind + " is not available yet (simulated and process are)");
+                                "node kind " + base.kind + " is not available yet (simulated, process and container are)");
     }
     CD_TRY(base.cpu, quantityField(reader, index, entry, "cpu", base.cpu));
     CD_TRY(base.memory, quantityField(reader, index, entry, "memory", base.memory));
@@ -226,9 +226,9 @@ Status checkNodePlan(const std::vector<NodeSpec> &nodes)
         if (!kKnownKinds.count(node.kind))
             return Error::badRequest("unknown node kind \"" + node.kind +
                                      "\": the kinds are simulated, process, container and vm");
-        if (node.kind != "simulated" && node.kind != "process")
+        if (node.kind == "vm")
             return Error::badRequest("node kind " + node.kind +
-                                     " is not available yet: use --node-kind process or simulated");
+                                     " is not available yet: use --node-kind process, container or simulated");
         if (!names.insert(node.name).second)
             return Error::badRequest("node " + node.name + " is planned twice: node names must be unique");
     }

@@ -72,6 +72,11 @@ bool NodeManagerPrivate::prepareContainer(PodState &pod, size_t index, const Jso
     if (!list || !list->is_array() || at >= list->size())
         return false;
     const Json &container = (*list)[at];
+    // stdin: true keeps the container's stdin open for kubectl attach.
+    const Json *stdinFlag = find(container, {"stdin"});
+    const Json *stdinOnceFlag = find(container, {"stdinOnce"});
+    spec.stdin = stdinFlag && stdinFlag->is_boolean() && stdinFlag->get<bool>();
+    spec.stdinOnce = stdinOnceFlag && stdinOnceFlag->is_boolean() && stdinOnceFlag->get<bool>();
     Result<std::vector<runtime::EnvVar>> env = containerEnvironment(podObject, container, podContext(pod));
     Result<std::vector<runtime::Mount>> mounts = env.ok() ? containerMounts(container, m_volumes[pod.serial])
                                                           : Result<std::vector<runtime::Mount>>(env.error());

@@ -154,7 +154,7 @@ Json buildPodStatus(const PodState &p, const NodeAgent &agent, const Json &pod, 
             s["containerID"] = current->containerId;
         } else if (current && current->state == runtime::ContainerState::Running) {
             running = true;
-            ready = nowMs >= c.readyAtMs;
+            ready = nowMs >= c.readyAtMs && !c.probeNotReady && !c.probeNotStarted;
             s["state"] = {{"running", {{"startedAt", timeOf(current->startedAt)}}}};
             s["containerID"] = current->containerId;
             if (previous)
@@ -242,7 +242,7 @@ Json buildPodStatus(const PodState &p, const NodeAgent &agent, const Json &pod, 
                 ++tally.waiting;
         }
         s["ready"] = ready;
-        s["started"] = running;
+        s["started"] = running && !c.probeNotStarted;
         (init ? initStatuses : statuses).push_back(std::move(s));
     }
 

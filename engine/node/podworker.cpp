@@ -181,6 +181,9 @@ void NodeManagerPrivate::adopt(NodeAgent &agent, const Json &pod)
     m_bySerial[p.serial] = &p;
     PodState *raw = owned.get();
     m_podStates[p.key] = std::move(owned);
+    for (size_t i = 0; i < raw->containers.size(); ++i)
+        if (raw->containers[i].handle && raw->containers[i].state == runtime::ContainerState::Running)
+            containerStarted(*raw, i, false);  // taken back after a restart: probed again
     sync(*raw);
 }
 
@@ -193,8 +196,10 @@ void NodeManagerPrivate::forget(PodState &pod)
         if (c.previous)
             agent.runtime->destroy(c.previous);
     }
-    for (size_t i = 0; i < pod.containers.size(); ++i)
+    for (size_t i = 0; i < pod.containers.size(); ++i) {
         m_waitingMessages.erase(cookieOf(pod.serial, i));
+        containerGone(pod, i);
+    }
     removePodFiles(pod);
     if (pod.sandbox)
         agent.runtime->removeSandbox(pod.sandbox);
@@ -417,7 +422,8 @@ void NodeManagerPrivate::startContainer(PodState &pod, size_t index, const Json 
         return;
     const Json &container = containerAt(podObject, pod, index);
     std::int64_t readyDelay = 0;
-    if (const Json *probe = find(container, {"readinessProbe"}); probe && probe->is_object())
+    // Simulated readiness: ready after the probe's initial delay (process nodes really probe).
+    if (const Json *probe = find(container, {"readinessProbe"}); probe && probe->is_object() && !runsProcesses(pod))
         readyDelay = integer(*probe, {"initialDelaySeconds"}) * 1000;
     auto handle = runtimeOf(pod).start(pod.sandbox, spec, cookieOf(pod.serial, index));
     c.restartAtMs = 0;
@@ -542,6 +548,7 @@ void NodeManagerPrivate::onContainerState(runtime::ContainerHandle handle, std::
                 recordPodEvent(pod, "Normal", "Started", "Started container " + name);
             }
         }
+        containerStarted(pod, index);
         markDirty(pod);
         sync(pod);
         return;
@@ -550,6 +557,7 @@ void NodeManagerPrivate::onContainerState(runtime::ContainerHandle handle, std::
         return;
     c.state = runtime::ContainerState::Exited;
     c.exitCode = status.exitCode;
+    containerGone(pod, index);
     const bool stopped = c.stopping || pod.deleting;
     c.stopping = false;
     markDirty(pod);
@@ -621,7 +629,7 @@ void NodeManagerPrivate::stopContainers(PodState &pod)
                                "Stopping container " + str(containerAt(*object, pod, i), {"name"}));
         }
         c.stopping = true;
-        runtimeOf(pod).stop(c.handle, std::chrono::seconds(pod.graceSeconds));
+        killContainer(pod, i, pod.graceSeconds);
     }
 }
 
@@ -629,12 +637,13 @@ void NodeManagerPrivate::finishPod(PodState &pod)
 {
     if (pod.stage == Stage::Terminated)
         return;
-    for (ContainerSlot &c : pod.containers) {
+    for (size_t i = 0; i < pod.containers.size(); ++i) {
+        ContainerSlot &c = pod.containers[i];
         c.restartAtMs = 0;
         // Sidecars (and anything else still up) end with the pod.
         if (c.handle && c.state != runtime::ContainerState::Exited && !c.stopping) {
             c.stopping = true;
-            runtimeOf(pod).stop(c.handle, std::chrono::seconds(pod.graceSeconds));
+            killContainer(pod, i, pod.graceSeconds);
         }
     }
     pod.stage = Stage::Terminated;

@@ -77,6 +77,10 @@ struct ContainerSpec {
     std::string logPath;  // relative to the sandbox's logDirectory: "<container>/<attempt>.log"
     RestartPolicy restartPolicy = RestartPolicy::Always;
     int attempt = 0;  // restarts so far: part of the container's identity
+    // The container's stdin stays open for attach (the Container's stdin); with stdinOnce it
+    // ends when the first attached client closes it.
+    bool stdin = false;
+    bool stdinOnce = false;
     SimulationSpec simulation;
 };
 
@@ -118,6 +122,12 @@ Q_SIGNALS:
     // The command ended with exitCode; `error` says why it could not run at all (exitCode then
     // 126 or 127, as a shell reports it).
     void finished(int exitCode, const QString &error);
+};
+
+// Joining a running container's own streams (the CRI's Attach; kubectl attach).
+struct AttachSpec {
+    bool stdin = false;
+    bool tty = false;
 };
 
 using SandboxHandle = std::uint64_t;
@@ -167,6 +177,14 @@ public:
         (void)handle;
         (void)spec;
         return Error::badRequest("the " + name() + " runtime runs no processes to execute a command in");
+    }
+    // Joins a running container's stdin and output; the session finishes when the container
+    // exits, and kill() only detaches.
+    virtual Result<std::unique_ptr<ExecSession>> attach(ContainerHandle handle, const AttachSpec &spec)
+    {
+        (void)handle;
+        (void)spec;
+        return Error::badRequest("the " + name() + " runtime runs no processes to attach to");
     }
 
 protected:

@@ -24,6 +24,7 @@
 #include <QUrl>
 #include <QtTest>
 
+#include <csignal>
 #include <memory>
 #include <optional>
 
@@ -123,6 +124,32 @@ public:
 
     // Stops with SIGTERM; returns the daemon's exit code (0 for a clean stop).
     int stop() { return m_engine.stop(); }
+
+    // Ends the cluster network's namespace holders, which the engine leaves running on purpose
+    // (pods outlive its restarts): a test's own cluster goes with the test. A holder is killed
+    // only if it still is the process recorded (its start time, /proc/PID/stat field 22).
+    void removeNetwork()
+    {
+        const QString networkDir = m_engine.dataDir() + "/network";
+        QStringList records = {networkDir + "/cluster.json"};
+        for (const QString &pod : QDir(networkDir + "/pods").entryList({"*.json"}, QDir::Files))
+            records << networkDir + "/pods/" + pod;
+        for (const QString &path : records) {
+            QFile file(path);
+            if (!file.open(QIODevice::ReadOnly))
+                continue;
+            const Json record = Json::parse(file.readAll().toStdString(), nullptr, false);
+            const long long pid = cd::integer(record, {"holder", "pid"});
+            const long long startTime = cd::integer(record, {"holder", "startTime"});
+            QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+            if (pid <= 0 || !stat.open(QIODevice::ReadOnly))
+                continue;
+            const QString text = QString::fromLatin1(stat.readAll());
+            const QStringList fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+            if (fields.value(19).toLongLong() == startTime)
+                ::kill(pid_t(pid), SIGKILL);
+        }
+    }
 
     // Imports a busybox root filesystem (the busybox-static binary and its applet links) into the
     // engine's image store as `reference`; false with the reason when it cannot.

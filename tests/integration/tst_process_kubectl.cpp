@@ -210,6 +210,7 @@ private Q_SLOTS:
         kubectl({"delete", "deployment,pods", "--all", "--wait=false"});
         eventually([] { return processesWith(kMarker).isEmpty(); }, 15000);
         m_cluster.stop();
+        m_cluster.removeNetwork();
     }
 
     void deploymentRunsAndLogs()

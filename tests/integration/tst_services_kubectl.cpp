@@ -6,6 +6,7 @@
 // a pod as soon as the Endpoints drop it; and a Service without endpoints refuses at once, from the
 // host and from a pod.
 #include "clusterfixture.h"
+#include "httpget.h"
 #include "machinetools.h"
 
 #include <QDir>
@@ -102,64 +103,6 @@ for url in sys.argv[1:]:
         print("fail", url, int((time.monotonic() - start) * 1000), repr(e), flush=True)
 )";
 
-// The engine leaves its namespace holders running on purpose (pods outlive its restarts): a
-// test's own cluster goes with the test. A holder is killed only if it still is the process
-// recorded (its start time, /proc/PID/stat field 22).
-void killHolders(const QString &networkDir)
-{
-    QStringList records = {networkDir + "/cluster.json"};
-    for (const QString &pod : QDir(networkDir + "/pods").entryList({"*.json"}, QDir::Files))
-        records << networkDir + "/pods/" + pod;
-    for (const QString &path : records) {
-        QFile file(path);
-        if (!file.open(QIODevice::ReadOnly))
-            continue;
-        const Json record = Json::parse(file.readAll().toStdString(), nullptr, false);
-        const long long pid = cd::integer(record, {"holder", "pid"});
-        const long long startTime = cd::integer(record, {"holder", "startTime"});
-        QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-        if (pid <= 0 || !stat.open(QIODevice::ReadOnly))
-            continue;
-        const QString text = QString::fromLatin1(stat.readAll());
-        const QStringList fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
-        if (fields.value(19).toLongLong() == startTime) // field 22 overall
-            ::kill(pid_t(pid), SIGKILL);
-    }
-}
-
-struct HttpAnswer {
-    bool ok = false;
-    QString body;
-    QString error;
-    qint64 ms = 0;
-};
-
-// GET PATH over one fresh connection (HTTP/1.0: the server closes it).
-HttpAnswer get(const QString &ip, int port, const QString &path)
-{
-    QElapsedTimer timer;
-    timer.start();
-    HttpAnswer answer;
-    QTcpSocket socket;
-    socket.connectToHost(ip, quint16(port));
-    if (!socket.waitForConnected(5000)) {
-        answer.error = socket.errorString();
-        answer.ms = timer.elapsed();
-        return answer;
-    }
-    socket.write("GET " + path.toUtf8() + " HTTP/1.0\r\nHost: test\r\n\r\n");
-    QByteArray reply;
-    while (socket.state() == QAbstractSocket::ConnectedState && socket.waitForReadyRead(10000))
-        reply += socket.readAll();
-    reply += socket.readAll();
-    answer.ms = timer.elapsed();
-    const int split = reply.indexOf("\r\n\r\n");
-    answer.ok = (reply.startsWith("HTTP/1.0 200") || reply.startsWith("HTTP/1.1 200")) && split > 0;
-    answer.body = QString::fromUtf8(reply.mid(split + 4)).trimmed();
-    if (!answer.ok)
-        answer.error = reply.isEmpty() ? socket.errorString() : QString::fromUtf8(reply.left(200));
-    return answer;
-}
 
 } // namespace
 
@@ -207,16 +150,7 @@ class TestServicesKubectl : public QObject {
     // and any failure.
     QMap<QString, int> spread(int count, QStringList *failures, const QString &service = "web")
     {
-        QMap<QString, int> answered;
-        const int port = nodePort(service);
-        for (int i = 0; i < count; ++i) {
-            const HttpAnswer answer = get("127.0.0.1", port, "/name");
-            if (answer.ok)
-                ++answered[answer.body];
-            else
-                *failures << answer.error;
-        }
-        return answered;
+        return answersOf("127.0.0.1", nodePort(service), "/name", count, failures);
     }
 
     // Runs kFetcher in a pod with these URLs and returns its log lines once it finished.
@@ -272,7 +206,7 @@ private Q_SLOTS:
         kubectl({"delete", "deployment,pods,services", "--all", "--grace-period=1", "--wait=false"});
         eventually([&] { return kubectl({"get", "pods", "--no-headers"}).lines().isEmpty(); }, 30000);
         m_cluster.stop();
-        killHolders(m_cluster.engine().dataDir() + "/network");
+        m_cluster.removeNetwork();
     }
 
     void clusterDnsService()
@@ -285,7 +219,7 @@ private Q_SLOTS:
     void nodePortReachesEveryPod()
     {
         // The proxy follows the Endpoints within moments: wait for the first answer, then count.
-        QVERIFY(eventually([&] { return get("127.0.0.1", nodePort("web"), "/name").ok; }, 10000));
+        QVERIFY(eventually([&] { return httpGet("127.0.0.1", nodePort("web"), "/name").ok; }, 10000));
         QStringList failures;
         const QMap<QString, int> answered = spread(30, &failures);
         QVERIFY2(failures.isEmpty(), qPrintable(failures.join('\n')));
@@ -303,7 +237,7 @@ private Q_SLOTS:
         QVERIFY2(apply.ok(), qPrintable(apply.report()));
         QVERIFY2(eventually([&] { return webPods("box").size() == 3 && endpointPods("box").size() == 3; }, 60000),
                  qPrintable(kubectl({"get", "pods,endpoints", "-o", "wide"}).out));
-        QVERIFY(eventually([&] { return get("127.0.0.1", nodePort("box"), "/name").ok; }, 15000));
+        QVERIFY(eventually([&] { return httpGet("127.0.0.1", nodePort("box"), "/name").ok; }, 15000));
         QStringList failures;
         const QMap<QString, int> answered = spread(30, &failures, "box");
         QVERIFY2(failures.isEmpty(), qPrintable(failures.join('\n')));
@@ -319,8 +253,8 @@ private Q_SLOTS:
         QVERIFY(
             eventually([&] { return !(ip = jsonpath("svc/web-lb", ".status.loadBalancer.ingress[0].ip")).isEmpty(); }));
         QVERIFY2(ip.startsWith("127.0.10."), qPrintable(ip));
-        QVERIFY(eventually([&] { return get(ip, m_lbPort, "/name").ok; }, 10000));
-        const HttpAnswer answer = get(ip, m_lbPort, "/name");
+        QVERIFY(eventually([&] { return httpGet(ip, m_lbPort, "/name").ok; }, 10000));
+        const HttpAnswer answer = httpGet(ip, m_lbPort, "/name");
         QVERIFY2(webPods().contains(answer.body), qPrintable(answer.body + answer.error));
     }
 
@@ -356,7 +290,7 @@ private Q_SLOTS:
 
     void serviceWithoutEndpointsRefusesFromTheHost()
     {
-        const HttpAnswer answer = get("127.0.0.1", nodePort("nothing"), "/name");
+        const HttpAnswer answer = httpGet("127.0.0.1", nodePort("nothing"), "/name");
         QVERIFY(!answer.ok);
         QVERIFY2(answer.ms < 1000, qPrintable(QString::number(answer.ms)));
         QVERIFY2(answer.body.isEmpty(), qPrintable(answer.body));

@@ -131,6 +131,7 @@ private Q_SLOTS:
         kubectl({"delete", "namespace", "team", "--wait=false"});
         eventually([] { return processesWith(kMarker).isEmpty(); }, 20000);
         m_cluster.stop();
+        m_cluster.removeNetwork();
     }
 
     // kubectl top checks discovery first ("error: Metrics API not available" otherwise).

@@ -14,7 +14,7 @@ void registerPods(Registry &registry)
     t.shortNames = {"po"};
     t.categories = {"all"};
     t.statusSubresource = true;
-    t.otherSubresources = {"binding", "eviction", "log", "exec"};
+    t.otherSubresources = {"binding", "eviction", "log", "exec", "attach", "portforward"};
     t.generation = false;
     // The status starts over at creation; the QoS class is fixed then, from the spec as the
     // defaults will make it (requests taken from limits count).

@@ -1,4 +1,5 @@
 #include "engine/runtime/process/processruntime.h"
+#include "engine/runtime/process/containerattach.h"
 
 #include "engine/core/json.h"
 #include "engine/runtime/executables.h"
@@ -9,6 +10,8 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
+#include <QPointer>
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QSocketNotifier>
@@ -222,6 +225,7 @@ struct ProcessRuntime::Container {
     std::unique_ptr<QTimer> killTimer;
     std::shared_ptr<const void> imageHold;
     std::string workingDir;  // inside the container, for commands run in it
+    QString stdinFifo;       // the FIFO its shim feeds the container's stdin from (stdin: true)
 };
 
 ProcessRuntime::ProcessRuntime(ProcessRuntimeOptions options, QObject *parent)
@@ -459,8 +463,13 @@ Result<ContainerHandle> ProcessRuntime::start(SandboxHandle sandboxHandle, const
                                          "--log-max-files",
                                          std::to_string(m_options.logMaxFiles),
                                          "--notify-fd",
-                                         "3",
-                                         "--"};
+                                         "3"};
+    if (spec.stdin) {
+        c.stdinFifo = c.dir + QStringLiteral("/stdin");
+        shimArgs.insert(shimArgs.end(), {"--stdin-fifo", c.stdinFifo.toStdString(), "--stdin-once",
+                                         spec.stdinOnce ? "1" : "0"});
+    }
+    shimArgs.push_back("--");
     shimArgs.insert(shimArgs.end(), command.begin(), command.end());
     std::vector<char *> cargv;
     for (std::string &arg : shimArgs)
@@ -703,6 +712,28 @@ Result<std::unique_ptr<ExecSession>> ProcessRuntime::exec(ContainerHandle handle
     CD_TRY(std::unique_ptr<ProcessExecSession> session,
            ProcessExecSession::start({it->second->pid, it->second->workingDir}, spec));
     return std::unique_ptr<ExecSession>(std::move(session));
+}
+
+Result<std::unique_ptr<ExecSession>> ProcessRuntime::attach(ContainerHandle handle, const AttachSpec &spec)
+{
+    auto it = m_containers.find(handle);
+    if (it == m_containers.end() || it->second->status.state != ContainerState::Running)
+        return Error::badRequest("container not running");
+    Container &c = *it->second;
+    // A recovered container's FIFO is found where its shim made it.
+    QString fifo = c.stdinFifo.isEmpty() && QFileInfo::exists(c.dir + QStringLiteral("/stdin"))
+                       ? c.dir + QStringLiteral("/stdin")
+                       : c.stdinFifo;
+    if (!spec.stdin)
+        fifo.clear();
+    QPointer<ProcessRuntime> self(this);
+    auto exited = [self, handle]() {
+        if (!self)
+            return true;
+        const auto current = self->status(handle);
+        return !current || current->state != ContainerState::Running;
+    };
+    return std::unique_ptr<ExecSession>(std::make_unique<ContainerAttachSession>(fifo, c.logPath, exited));
 }
 
 int ProcessRuntime::containerPid(ContainerHandle handle) const

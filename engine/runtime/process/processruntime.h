@@ -82,6 +82,7 @@ public:
                                            const ContainerStatus &previous, std::uint64_t cookie) override;
     std::optional<ContainerStatus> status(ContainerHandle handle) const override;
     Result<std::unique_ptr<ExecSession>> exec(ContainerHandle handle, const ExecSpec &spec) override;
+    Result<std::unique_ptr<ExecSession>> attach(ContainerHandle handle, const AttachSpec &spec) override;
 
     // The host pid of a running container's main process (pid 1 inside), 0 when none.
     int containerPid(ContainerHandle handle) const;

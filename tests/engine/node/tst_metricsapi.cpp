@@ -140,6 +140,7 @@ private Q_SLOTS:
         options.nodes = uniformNodes(1, "process");
         NodeSpec simulated;
         simulated.name = "sim-1";
+        simulated.kind = "simulated";
         options.nodes.push_back(simulated);
         options.dataDir = m_dir.path();
         options.hiddenPaths = {m_dir.path().toStdString()};

@@ -68,7 +68,7 @@ private Q_SLOTS:
                                        << "plan.yaml: line 3, column 9: nodes[0].cpus: unknown field \"cpus\"";
         QTest::newRow("kind not yet available")
             << "nodes:\n- name: a\n- name: b\n  kind: vm\n"
-            << "plan.yaml: line 4, column 9: nodes[1].kind: node kind vm is not available yet (simulated and process are)";
+            << "plan.yaml: line 4, column 9: nodes[1].kind: node kind vm is not available yet (simulated, process and container are)";
         QTest::newRow("unknown kind")
             << "nodes:\n- name: a\n  kind: cloud\n"
             << "plan.yaml: line 3, column 9: nodes[0].kind: unsupported value \"cloud\": supported values: "
@@ -121,10 +121,11 @@ private Q_SLOTS:
     void engineRefusesKindsNotAvailable()
     {
         QVERIFY(checkNodePlan(uniformNodes(2, "process")).ok());
-        const auto status = checkNodePlan(uniformNodes(2, "container"));
+        QVERIFY(checkNodePlan(uniformNodes(2, "container")).ok());
+        const auto status = checkNodePlan(uniformNodes(2, "vm"));
         QVERIFY(!status.ok());
         QCOMPARE(QString::fromStdString(status.error().message),
-                 QString("node kind container is not available yet: use --node-kind process or simulated"));
+                 QString("node kind vm is not available yet: use --node-kind process, container or simulated"));
     }
 };
 

@@ -3,7 +3,7 @@
 // engine: when clusterdeckd restarts it finds the shim's state files and carries on.
 //
 //   clusterdeck-shim --dir DIR --log FILE [--log-max-bytes N] [--log-max-files N] [--notify-fd FD]
-//                    -- ARGV...
+//                    [--stdin-fifo PATH [--stdin-once 1]] -- ARGV...
 //
 // It runs ARGV (the sandbox command: nsenter ... bwrap --info-fd 3 ... -- the container's
 // command) with fd 3 as a pipe for bwrap's info, records the container's pid when bwrap reports
@@ -11,6 +11,11 @@
 // the kubelet reads ("<RFC3339Nano> stdout F line"), rotates FILE when it grows past the limit,
 // and when the container exits writes DIR/exit.json. Each state change also writes one byte to
 // the notify fd, when the engine that started it is still there to listen.
+//
+// A container with `stdin: true` gets a pipe as its stdin, kept open by the shim, and the shim
+// makes PATH a FIFO: whatever a writer (kubectl attach, through the engine) puts there reaches
+// the container. Writers may come and go; with --stdin-once (the pod's stdinOnce) the container's
+// stdin closes when the first writer leaves. Without --stdin-fifo, stdin is /dev/null.
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
@@ -36,6 +41,8 @@ struct Options {
     long long logMaxBytes = 10 * 1024 * 1024;  // the kubelet's containerLogMaxSize default
     int logMaxFiles = 5;                       // containerLogMaxFiles
     int notifyFd = -1;
+    std::string stdinFifo;
+    bool stdinOnce = false;
     std::vector<char *> argv;
 };
 
@@ -201,6 +208,10 @@ bool parseOptions(int argc, char **argv, Options &options)
             options.logMaxFiles = std::max(1, std::atoi(value));
         else if (arg == "--notify-fd")
             options.notifyFd = std::atoi(value);
+        else if (arg == "--stdin-fifo")
+            options.stdinFifo = value;
+        else if (arg == "--stdin-once")
+            options.stdinOnce = std::atoi(value) != 0;
         else
             return false;
     }
@@ -227,7 +238,7 @@ int main(int argc, char **argv)
     Options options;
     if (!parseOptions(argc, argv, options)) {
         std::fprintf(stderr, "usage: clusterdeck-shim --dir DIR --log FILE [--log-max-bytes N] [--log-max-files N] "
-                             "[--notify-fd FD] -- ARGV...\n");
+                             "[--notify-fd FD] [--stdin-fifo PATH [--stdin-once 1]] -- ARGV...\n");
         return 2;
     }
     std::signal(SIGPIPE, SIG_IGN);
@@ -235,9 +246,15 @@ int main(int argc, char **argv)
     if (options.notifyFd >= 0)
         ::fcntl(options.notifyFd, F_SETFD, FD_CLOEXEC);
 
-    int out[2], err[2], info[2];
+    int out[2], err[2], info[2], in[2] = {-1, -1};
     if (::pipe2(out, O_CLOEXEC) || ::pipe2(err, O_CLOEXEC) || ::pipe2(info, O_CLOEXEC)) {
         std::perror("clusterdeck-shim: pipe");
+        return 1;
+    }
+    const bool withStdin = !options.stdinFifo.empty();
+    if (withStdin && (::pipe2(in, O_CLOEXEC) ||
+                      (::mkfifo(options.stdinFifo.c_str(), 0600) != 0 && errno != EEXIST))) {
+        std::perror("clusterdeck-shim: stdin");
         return 1;
     }
     const long long startNs = nowNs();
@@ -247,8 +264,8 @@ int main(int argc, char **argv)
         return 1;
     }
     if (child == 0) {
-        const int devNull = ::open("/dev/null", O_RDONLY);
-        ::dup2(devNull, 0);
+        const int input = withStdin ? in[0] : ::open("/dev/null", O_RDONLY);
+        ::dup2(input, 0);
         ::dup2(out[1], 1);
         ::dup2(err[1], 2);
         ::dup2(info[1], 3);  // the sandbox's --info-fd 3 (no close-on-exec on the copy)
@@ -259,6 +276,12 @@ int main(int argc, char **argv)
     ::close(out[1]);
     ::close(err[1]);
     ::close(info[1]);
+    if (withStdin)
+        ::close(in[0]);
+    // Non-blocking: opening does not wait for a writer, and a FIFO that never had one does not
+    // report a hang-up (Linux), so it sits quietly in the poll set until someone writes.
+    const auto openFifo = [&]() { return ::open(options.stdinFifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC); };
+    int fifo = withStdin ? openFifo() : -1;
     writeFileAtomically(options.dir + "/shim.json",
                         "{\"shimPid\":" + std::to_string(::getpid()) + ",\"sandboxPid\":" + std::to_string(child) + "}\n");
 
@@ -272,7 +295,7 @@ int main(int argc, char **argv)
     bool outOpen = true, errOpen = true, infoOpen = true;
     char buffer[65536];
     while (!exited || outOpen || errOpen) {
-        pollfd fds[4];
+        pollfd fds[5];
         int n = 0;
         const auto add = [&](bool open, int fd) {
             if (open)
@@ -283,6 +306,7 @@ int main(int argc, char **argv)
         const int errAt = add(errOpen, err[0]);
         const int infoAt = add(infoOpen, info[0]);
         const int childAt = add(!exited && childFd >= 0, childFd);
+        const int fifoAt = add(!exited && fifo >= 0, fifo);
         // Once the sandbox has exited, output still buffered in the pipes is drained; processes it
         // left behind holding them open (none, with a pid namespace) do not keep the shim alive.
         const int timeout = exited ? 200 : (childFd >= 0 ? -1 : 100);
@@ -303,6 +327,22 @@ int main(int argc, char **argv)
         readInto(outAt, out[0], outOpen, [&](const char *d, size_t s) { stdoutLines.feed(d, s); });
         readInto(errAt, err[0], errOpen, [&](const char *d, size_t s) { stderrLines.feed(d, s); });
         readInto(infoAt, info[0], infoOpen, [&](const char *d, size_t s) { infoText.append(d, s); });
+        if (fifoAt >= 0 && (fds[fifoAt].revents & (POLLIN | POLLHUP | POLLERR))) {
+            const ssize_t got = ::read(fifo, buffer, sizeof buffer);
+            if (got > 0 && in[1] >= 0) {
+                writeAll(in[1], buffer, static_cast<size_t>(got));
+            } else if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN)) {
+                // The last writer left: the container's stdin ends (stdinOnce), or waits for the next.
+                ::close(fifo);
+                fifo = -1;
+                if (options.stdinOnce) {
+                    ::close(in[1]);
+                    in[1] = -1;
+                } else {
+                    fifo = openFifo();
+                }
+            }
+        }
         if (!started) {
             if (const long pid = parseChildPid(infoText); pid > 0) {
                 started = true;
@@ -318,6 +358,10 @@ int main(int argc, char **argv)
     }
     stdoutLines.finish();
     stderrLines.finish();
+    if (fifo >= 0)
+        ::close(fifo);
+    if (withStdin)
+        ::unlink(options.stdinFifo.c_str());
     const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     // Start errors (the sandbox could not be made, the command was not found) come before the
     // container ever ran: the engine reports them as StartError with the sandbox's own message.
