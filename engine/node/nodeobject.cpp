@@ -160,14 +160,23 @@ Json nodeConditions(const NodeAgent &agent, const std::string &heartbeat, const 
                            ? condition("Ready", "True", "KubeletReady", "kubelet is posting ready status", heartbeat, transition)
                            : condition("Ready", "False", "KubeletNotReady", ("container runtime is down: " + down).c_str(),
                                        heartbeat, transition);
-    return Json::array(
+    Json conditions = Json::array(
         {condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available",
                    heartbeat, transition),
          condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure", heartbeat,
                    transition),
          condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available", heartbeat,
-                   transition),
-         ready});
+                   transition)});
+    // Process nodes say whether containers' CPU and memory limits hold (cgroups this user may
+    // make) — a problem condition in the manner of node-problem-detector's: True is the problem.
+    if (const auto *process = qobject_cast<const runtime::process::ProcessRuntime *>(agent.runtime)) {
+        const bool enforced = process->enforcesLimits();
+        conditions.push_back(condition("ResourceLimitsUnenforced", enforced ? "False" : "True",
+                                       enforced ? "CgroupLimitsEnforced" : "NoCgroupAccess",
+                                       process->limitsNote().c_str(), heartbeat, transition));
+    }
+    conditions.push_back(ready);
+    return conditions;
 }
 
 Json nodeObject(const NodeAgent &agent, const NodeManagerOptions &, const std::string &runtimeVersion,

@@ -11,6 +11,7 @@
 #include "engine/node/nodemanagerprivate.h"
 
 #include "engine/client/resources.h"
+#include "engine/core/quantity.h"
 
 #include <QPointer>
 
@@ -247,6 +248,12 @@ runtime::ContainerSpec NodeManagerPrivate::containerSpec(const PodState &pod, si
     spec.attempt = pod.containers[index].restartCount;
     spec.workingDir = str(container, {"workingDir"});
     spec.logPath = spec.name + "/" + std::to_string(spec.attempt) + ".log";
+    if (const Json *memory = find(container, {"resources", "limits", "memory"}))
+        if (auto q = Quantity::fromJson(*memory); q.ok())
+            spec.memoryLimitBytes = q->value();
+    if (const Json *cpu = find(container, {"resources", "limits", "cpu"}))
+        if (auto q = Quantity::fromJson(*cpu); q.ok())
+            spec.cpuLimitMillis = q->milliValue();
 
     // How the simulated process ends: per-container annotations first, then (for regular
     // containers) the pod's, then the defaults.

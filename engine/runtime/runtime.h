@@ -77,6 +77,9 @@ struct ContainerSpec {
     std::string logPath;  // relative to the sandbox's logDirectory: "<container>/<attempt>.log"
     RestartPolicy restartPolicy = RestartPolicy::Always;
     int attempt = 0;  // restarts so far: part of the container's identity
+    // resources.limits: enforced where the runtime can (0: no limit).
+    std::int64_t memoryLimitBytes = 0;
+    std::int64_t cpuLimitMillis = 0;
     // The container's stdin stays open for attach (the Container's stdin); with stdinOnce it
     // ends when the first attached client closes it.
     bool stdin = false;

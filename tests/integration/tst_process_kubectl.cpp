@@ -364,6 +364,60 @@ spec:
         QVERIFY(kubectl({"delete", "pod", "boxed-in"}).ok());
     }
 
+    // resources.limits through cgroups: a container over its memory limit is OOMKilled, one under a
+    // CPU limit is held to it; the node says whether limits hold. As an unprivileged user the
+    // condition says why not (tst_cgrouplimits covers that side).
+    void limitsAreEnforced()
+    {
+        const KubectlRun node = kubectl({"get", "node", "node-1", "-o", "json"});
+        QVERIFY2(node.ok(), qPrintable(node.report()));
+        const Json nodeObject = node.json();
+        Json limitsCondition;
+        for (const Json &c : nodeObject["status"]["conditions"])
+            if (cd::str(c, {"type"}) == "ResourceLimitsUnenforced")
+                limitsCondition = c;
+        QVERIFY2(!limitsCondition.is_null(), qPrintable(node.out.left(3000)));
+        if (cd::str(limitsCondition, {"status"}) == "True")
+            CD_SKIP_OR_FAIL(QString::fromStdString("limits are not enforced here: " + cd::str(limitsCondition, {"message"})));
+        QCOMPARE(cd::str(limitsCondition, {"reason"}), std::string("CgroupLimitsEnforced"));
+        CD_REQUIRE_TOOL(QStringLiteral("python3"));
+        const char *yaml = R"yaml(apiVersion: v1
+kind: Pod
+metadata: {name: hungry}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: eat
+    image: host
+    command: [python3, -c, 'b = bytearray(256 * 1024 * 1024); print("survived")']
+    resources:
+      limits: {memory: 64Mi}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: throttled}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: spin
+    image: host
+    command: [python3, -c, 'import time; end = time.monotonic() + 1.0; any(time.monotonic() > end for _ in iter(int, 1)); print("cpu", time.process_time())']
+    resources:
+      limits: {cpu: 100m}
+)yaml";
+        QVERIFY(kubectl({"apply", "-f", "-"}, yaml).ok());
+        QVERIFY(eventually([&] { return cd::str(pod("hungry"), {"status", "phase"}) == "Failed"; }, 30000));
+        const Json hungry = containerStatus("hungry");
+        QCOMPARE(cd::str(hungry, {"state", "terminated", "reason"}), std::string("OOMKilled"));
+        QCOMPARE(cd::integer(hungry, {"state", "terminated", "exitCode"}), 137);
+        QVERIFY(kubectl({"get", "pod", "hungry"}).out.contains("OOMKilled"));
+        QVERIFY(eventually([&] { return cd::str(pod("throttled"), {"status", "phase"}) == "Succeeded"; }, 30000));
+        const KubectlRun spin = kubectl({"logs", "throttled"});
+        const double cpuSeconds = spin.out.section(' ', 1).trimmed().toDouble();
+        QVERIFY2(cpuSeconds > 0 && cpuSeconds < 0.35, qPrintable(spin.report()));
+        QVERIFY(kubectl({"delete", "pod", "hungry", "throttled"}).ok());
+    }
+
     void missingImage()
     {
         QVERIFY(kubectl({"apply", "-f", "-"}, kMissingImage).ok());

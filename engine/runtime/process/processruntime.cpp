@@ -8,6 +8,7 @@
 #include "engine/runtime/process/containerexec.h"
 #include "engine/runtime/process/sandboxcommand.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -235,6 +236,10 @@ ProcessRuntime::ProcessRuntime(ProcessRuntimeOptions options, QObject *parent)
         m_options.shimPath = helperExecutable(QStringLiteral("clusterdeck-shim"));
     QDir().mkpath(m_options.stateDir + QStringLiteral("/containers"));
     QDir().mkpath(m_options.stateDir + QStringLiteral("/sandboxes"));
+    // One cgroup folder per engine data folder, so two engines on a machine keep theirs apart.
+    const QByteArray digest =
+        QCryptographicHash::hash(QDir(m_options.stateDir).absolutePath().toUtf8(), QCryptographicHash::Sha256);
+    m_cgroups = CgroupLimits::detect("clusterdeck-" + digest.toHex().left(12).toStdString());
 }
 
 ProcessRuntime::~ProcessRuntime()
@@ -265,6 +270,13 @@ std::string ProcessRuntime::isolationNote() const
     if (!m_options.network->isolated())
         return "pods share the host's network: " + m_options.network->isolationReason();
     return {};
+}
+
+std::string ProcessRuntime::limitsNote() const
+{
+    if (m_cgroups.enforces())
+        return "CPU and memory limits are enforced through cgroup " + m_cgroups.version();
+    return "CPU and memory limits are not enforced: " + m_cgroups.reason();
 }
 
 QString ProcessRuntime::containerDir(const std::string &id) const
@@ -446,6 +458,18 @@ Result<ContainerHandle> ProcessRuntime::start(SandboxHandle sandboxHandle, const
                   Json{{"podUid", sandbox.spec.podUid}, {"name", spec.name}, {"attempt", spec.attempt},
                        {"log", c.logPath.toStdString()}, {"workingDir", c.workingDir}, {"command", command}});
 
+    // Limits: the shim puts the container into its cgroups before it starts it.
+    std::vector<std::string> cgroupProcs;
+    const ContainerLimits limits{spec.memoryLimitBytes, spec.cpuLimitMillis};
+    if (limits.any() && m_cgroups.enforces()) {
+        auto procs = m_cgroups.create(c.id, limits);
+        if (!procs.ok()) {
+            m_containers.erase(handle);
+            return procs.error();
+        }
+        cgroupProcs = std::move(*procs);
+    }
+
     // The shim: in a session of its own, stdin and stdout on /dev/null, its own complaints in
     // shim.log, and fd 3 the pipe on which it says "something changed".
     int notify[2];
@@ -469,6 +493,8 @@ Result<ContainerHandle> ProcessRuntime::start(SandboxHandle sandboxHandle, const
         shimArgs.insert(shimArgs.end(), {"--stdin-fifo", c.stdinFifo.toStdString(), "--stdin-once",
                                          spec.stdinOnce ? "1" : "0"});
     }
+    for (const std::string &procs : cgroupProcs)
+        shimArgs.insert(shimArgs.end(), {"--cgroup-procs", procs});
     shimArgs.push_back("--");
     shimArgs.insert(shimArgs.end(), command.begin(), command.end());
     std::vector<char *> cargv;
@@ -565,6 +591,8 @@ void ProcessRuntime::refresh(ContainerHandle handle)
         c.status.message = "the container's supervisor (clusterdeck-shim) ended unexpectedly";
     } else {
         c.status.exitCode = static_cast<int>(integer(*exit, {"exitCode"}));
+        if (c.status.exitCode == 128 + SIGKILL && m_cgroups.oomKilled(c.id))
+            c.status.reason = "OOMKilled";  // the kernel killed it at its memory limit
         if (!boolean(*exit, {"started"})) {
             c.status.reason = "StartError";
             c.status.message = lastStderrLine(c.logPath);
@@ -584,6 +612,8 @@ void ProcessRuntime::release(Container &c)
     if (c.notifyFd >= 0)
         ::close(c.notifyFd);
     c.shimPidFd = c.notifyFd = -1;
+    if (c.status.state == ContainerState::Exited)
+        m_cgroups.remove(c.id);  // empty by now: its processes are gone
     if (c.ourChild && c.shimPid > 0 && c.status.state == ContainerState::Exited) {
         reap(c.shimPid);
         c.ourChild = false;

@@ -10,6 +10,7 @@
 // spec.json (which pod and container), shim.json, state.json (its pid once it runs) and
 // exit.json (its exit code). The logs go where the node agent says (the CRI log format).
 
+#include "engine/runtime/process/cgrouplimits.h"
 #include "engine/runtime/runtime.h"
 
 #include <QString>
@@ -71,6 +72,9 @@ public:
     std::string versionString() const override;
     // Empty when pods are isolated; otherwise why not (for a node condition).
     std::string isolationNote() const;
+    // How containers' CPU and memory limits are enforced (cgroup v1 or v2), or why they are not.
+    bool enforcesLimits() const { return m_cgroups.enforces(); }
+    std::string limitsNote() const;
 
     Result<std::string> ensureImage(const std::string &image) override;
     Result<SandboxHandle> runSandbox(const SandboxSpec &spec) override;
@@ -101,6 +105,7 @@ private:
     void reap(int shimPid);
 
     ProcessRuntimeOptions m_options;
+    CgroupLimits m_cgroups;
     std::unordered_map<SandboxHandle, std::unique_ptr<Sandbox>> m_sandboxes;
     std::unordered_map<ContainerHandle, std::unique_ptr<Container>> m_containers;
     std::uint64_t m_nextHandle = 1;

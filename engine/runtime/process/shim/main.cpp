@@ -3,7 +3,7 @@
 // engine: when clusterdeckd restarts it finds the shim's state files and carries on.
 //
 //   clusterdeck-shim --dir DIR --log FILE [--log-max-bytes N] [--log-max-files N] [--notify-fd FD]
-//                    [--stdin-fifo PATH [--stdin-once 1]] -- ARGV...
+//                    [--stdin-fifo PATH [--stdin-once 1]] [--cgroup-procs FILE]... -- ARGV...
 //
 // It runs ARGV (the sandbox command: nsenter ... bwrap --info-fd 3 ... -- the container's
 // command) with fd 3 as a pipe for bwrap's info, records the container's pid when bwrap reports
@@ -43,6 +43,7 @@ struct Options {
     int notifyFd = -1;
     std::string stdinFifo;
     bool stdinOnce = false;
+    std::vector<std::string> cgroupProcs;  // cgroup.procs files the container joins (its limits)
     std::vector<char *> argv;
 };
 
@@ -212,6 +213,8 @@ bool parseOptions(int argc, char **argv, Options &options)
             options.stdinFifo = value;
         else if (arg == "--stdin-once")
             options.stdinOnce = std::atoi(value) != 0;
+        else if (arg == "--cgroup-procs")
+            options.cgroupProcs.push_back(value);
         else
             return false;
     }
@@ -238,7 +241,7 @@ int main(int argc, char **argv)
     Options options;
     if (!parseOptions(argc, argv, options)) {
         std::fprintf(stderr, "usage: clusterdeck-shim --dir DIR --log FILE [--log-max-bytes N] [--log-max-files N] "
-                             "[--notify-fd FD] [--stdin-fifo PATH [--stdin-once 1]] -- ARGV...\n");
+                             "[--notify-fd FD] [--stdin-fifo PATH [--stdin-once 1]] [--cgroup-procs FILE]... -- ARGV...\n");
         return 2;
     }
     std::signal(SIGPIPE, SIG_IGN);
@@ -269,6 +272,17 @@ int main(int argc, char **argv)
         ::dup2(out[1], 1);
         ::dup2(err[1], 2);
         ::dup2(info[1], 3);  // the sandbox's --info-fd 3 (no close-on-exec on the copy)
+        // Into the container's cgroups before the sandbox starts: everything it runs is inside.
+        const std::string pid = std::to_string(::getpid());
+        for (const std::string &procs : options.cgroupProcs) {
+            const int fd = ::open(procs.c_str(), O_WRONLY | O_CLOEXEC);
+            if (fd < 0 || ::write(fd, pid.data(), pid.size()) != ssize_t(pid.size())) {
+                std::fprintf(stderr, "clusterdeck-shim: cannot join the cgroup %s: %s\n", procs.c_str(),
+                             std::strerror(errno));
+                ::_exit(127);
+            }
+            ::close(fd);
+        }
         ::execvp(options.argv[0], options.argv.data());
         std::fprintf(stderr, "clusterdeck-shim: cannot run %s: %s\n", options.argv[0], std::strerror(errno));
         ::_exit(127);
