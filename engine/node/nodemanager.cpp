@@ -70,6 +70,9 @@ NodeManagerPrivate::NodeManagerPrivate(NodeManager *q, client::Client *client, N
         }
         m_process = std::make_unique<runtime::process::ProcessRuntime>(processOptions, this);
         m_process->setStateListener(listener);
+        m_process->setPullListener([this](const std::string &image, const Result<std::string> &outcome) {
+            onImagePulled(m_process.get(), image, outcome);
+        });
     }
     if (planHas("container")) {
         runtime::docker::DockerRuntimeOptions dockerOptions;
@@ -82,6 +85,9 @@ NodeManagerPrivate::NodeManagerPrivate(NodeManager *q, client::Client *client, N
         }
         m_docker = std::make_unique<runtime::docker::DockerRuntime>(dockerOptions, this);
         m_docker->setStateListener(listener);
+        m_docker->setPullListener([this](const std::string &image, const Result<std::string> &outcome) {
+            onImagePulled(m_docker.get(), image, outcome);
+        });
         if (const std::string why = m_docker->unreachableReason(); !why.empty())
             qWarning("container nodes are not ready: %s", why.c_str());
         // Ready follows the engine: a new status at once when it goes or comes back.
@@ -122,10 +128,14 @@ NodeManagerPrivate::~NodeManagerPrivate()
 {
     // The runtime reports nothing more once the manager goes.
     m_simulated->setStateListener({});
-    if (m_process)
+    if (m_process) {
         m_process->setStateListener({});
-    if (m_docker)
+        m_process->setPullListener({});
+    }
+    if (m_docker) {
         m_docker->setStateListener({});
+        m_docker->setPullListener({});
+    }
 }
 
 NodeAgent *NodeManagerPrivate::agent(const std::string &name)

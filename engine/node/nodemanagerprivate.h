@@ -119,6 +119,7 @@ struct ContainerSlot {
     bool probeNotStarted = false;
     bool probeNotReady = false;
     bool killing = false;  // killed for a failed probe or postStart hook: restarts by policy
+    bool imagePulled = false;  // this start pulled the image (the Pulled event says so, not "already present")
     std::int64_t backoffMs = 0;       // current CrashLoopBackOff delay
     std::int64_t backoffUpdatedMs = 0;  // steady ms
     std::int64_t restartAtMs = 0;     // steady ms; >0: waiting in back-off until then
@@ -145,6 +146,7 @@ struct PodState {
     bool writing = false;  // a status write is in flight
     bool terminalWritten = false;
     long long graceSeconds = 30;
+    std::int64_t firstStatusHeldUntilMs = 0;  // steady ms; see NodeManagerPrivate::holdsFirstStatus
     std::vector<ContainerSlot> containers;  // init containers first, then the others
 
     std::string ns() const { return key.substr(0, key.find('/')); }
@@ -188,12 +190,15 @@ public:
     void writeStatus(PodState &pod);
     void deletePod(PodState &pod);
     void wakeAt(PodState &pod, std::int64_t steadyDueMs);
+    bool holdsFirstStatus(PodState &pod);
     void onWakeTimer();
     void recordPodEvent(PodState &pod, const std::string &type, const std::string &reason, const std::string &message);
     runtime::ContainerSpec containerSpec(const PodState &pod, size_t index, const Json &podObject) const;
     client::ObjectPtr cachedPod(const PodState &pod) const;
     runtime::Runtime &runtimeOf(const PodState &pod) const { return *m_agents[pod.node]->runtime; }
     bool pullImage(PodState &pod, size_t index, const Json &podObject);
+    void onImagePulled(const runtime::Runtime *rt, const std::string &image, const Result<std::string> &outcome);
+    void imagePullFailed(PodState &pod, size_t index, const std::string &image, const std::string &why);
     // podsetup.cpp: what a process node prepares besides the sandbox (volumes, environment).
     // Container nodes run real processes too (through the container engine): same preparations.
     bool runsProcesses(const PodState &pod) const
@@ -234,6 +239,12 @@ public:
     std::unique_ptr<proxy::ServiceProxy> m_proxy;                  // when m_network is isolated
     // Why an image could not be pulled, by container cookie, while it waits in ErrImagePull.
     std::unordered_map<std::uint64_t, std::string> m_waitingMessages;
+    // Containers waiting for a runtime's pull of an image (container cookies, since when).
+    struct PullWaiter {
+        std::uint64_t cookie = 0;
+        std::int64_t sinceMs = 0;  // steady
+    };
+    std::map<std::pair<const runtime::Runtime *, std::string>, std::vector<PullWaiter>> m_pullWaiters;
     // Process pods' volumes, by pod serial, once set up.
     std::unordered_map<std::uint64_t, PreparedVolumes> m_volumes;
     // What process pods read besides themselves (only when the plan has process nodes).

@@ -458,17 +458,71 @@ std::string NodeManagerPrivate::logDirectory(const PodState &pod) const
 }
 
 // The kubelet's EnsureImageExists: a container whose image the node cannot provide waits in
-// ErrImagePull, then ImagePullBackOff, and is retried with the same back-off as restarts.
+// ErrImagePull, then ImagePullBackOff, and is retried with the same back-off as restarts. While
+// the runtime pulls, the container waits in ContainerCreating (onImagePulled goes on from there).
 bool NodeManagerPrivate::pullImage(PodState &pod, size_t index, const Json &podObject)
 {
-    const std::string image = str(containerAt(podObject, pod, index), {"image"});
-    Result<std::string> pulled = runtimeOf(pod).ensureImage(image);
+    const Json &container = containerAt(podObject, pod, index);
+    const std::string image = str(container, {"image"});
+    runtime::Runtime &rt = runtimeOf(pod);
+    Result<runtime::ImageReady> ready =
+        rt.ensureImage(image, runtime::pullPolicyFromString(str(container, {"imagePullPolicy"})));
     const std::uint64_t cookie = cookieOf(pod.serial, index);
-    ContainerSlot &c = pod.containers[index];
-    if (pulled.ok()) {
+    if (!ready.ok()) {
+        recordPodEvent(pod, "Normal", "Pulling", "Pulling image \"" + image + "\"");
+        imagePullFailed(pod, index, image, ready.error().message);
+        return false;
+    }
+    if (!ready->pulling) {
         m_waitingMessages.erase(cookie);
         return true;
     }
+    ContainerSlot &c = pod.containers[index];
+    c.state = runtime::ContainerState::Waiting;
+    c.waiting = Waiting::ContainerCreating;
+    std::vector<PullWaiter> &waiters = m_pullWaiters[{&rt, image}];
+    if (std::none_of(waiters.begin(), waiters.end(), [cookie](const PullWaiter &w) { return w.cookie == cookie; })) {
+        waiters.push_back({cookie, steadyNowMs()});
+        recordPodEvent(pod, "Normal", "Pulling", "Pulling image \"" + image + "\"");
+        markDirty(pod);
+    }
+    return false;
+}
+
+void NodeManagerPrivate::onImagePulled(const runtime::Runtime *rt, const std::string &image,
+                                       const Result<std::string> &outcome)
+{
+    auto found = m_pullWaiters.find({rt, image});
+    if (found == m_pullWaiters.end())
+        return;
+    const std::vector<PullWaiter> waiters = std::move(found->second);
+    m_pullWaiters.erase(found);
+    for (const PullWaiter &waiter : waiters) {
+        auto it = m_bySerial.find(waiter.cookie >> 8);
+        const size_t index = waiter.cookie & 0xff;
+        if (it == m_bySerial.end() || index >= it->second->containers.size())
+            continue;  // the pod went meanwhile
+        PodState &pod = *it->second;
+        ContainerSlot &c = pod.containers[index];
+        if (c.handle || pod.stage == Stage::Terminated)
+            continue;
+        if (!outcome.ok()) {
+            imagePullFailed(pod, index, image, outcome.error().message);
+            continue;
+        }
+        char took[32];
+        std::snprintf(took, sizeof took, "%.3fs", static_cast<double>(steadyNowMs() - waiter.sinceMs) / 1000.0);
+        recordPodEvent(pod, "Normal", "Pulled",
+                       "Successfully pulled image \"" + image + "\" in " + took + " (" + took + " including waiting)");
+        c.imagePulled = true;
+        sync(pod);
+    }
+}
+
+void NodeManagerPrivate::imagePullFailed(PodState &pod, size_t index, const std::string &image, const std::string &why)
+{
+    const std::uint64_t cookie = cookieOf(pod.serial, index);
+    ContainerSlot &c = pod.containers[index];
     const std::int64_t now = steadyNowMs();
     const bool again = c.waiting == Waiting::ErrImagePull || c.waiting == Waiting::ImagePullBackOff;
     c.backoffMs = again ? std::min<std::int64_t>(c.backoffMs * 2, m_options.backoffMax.count())
@@ -477,15 +531,13 @@ bool NodeManagerPrivate::pullImage(PodState &pod, size_t index, const Json &podO
     c.restartAtMs = now + c.backoffMs;
     c.state = runtime::ContainerState::Waiting;
     c.waiting = Waiting::ErrImagePull;
-    const std::string message = "Failed to pull image \"" + image + "\": " + pulled.error().message;
+    const std::string message = "Failed to pull image \"" + image + "\": " + why;
     m_waitingMessages[cookie] = message;
-    recordPodEvent(pod, "Normal", "Pulling", "Pulling image \"" + image + "\"");
     recordPodEvent(pod, "Warning", "Failed", message);
     recordPodEvent(pod, "Warning", "Failed", "Error: ErrImagePull");
     markDirty(pod);
     wakeAt(pod, now + std::min<std::int64_t>(1000, c.backoffMs));  // then ImagePullBackOff
     wakeAt(pod, c.restartAtMs);
-    return false;
 }
 
 Result<LogSource> NodeManagerPrivate::containerLog(const std::string &ns, const std::string &name,
@@ -549,12 +601,14 @@ void NodeManagerPrivate::onContainerState(runtime::ContainerHandle handle, std::
             if (client::ObjectPtr object = cachedPod(pod)) {
                 const Json &container = containerAt(*object, pod, index);
                 const std::string name = str(container, {"name"});
-                recordPodEvent(pod, "Normal", "Pulled",
-                               "Container image \"" + str(container, {"image"}) + "\" already present on machine");
+                if (!c.imagePulled)
+                    recordPodEvent(pod, "Normal", "Pulled",
+                                   "Container image \"" + str(container, {"image"}) + "\" already present on machine");
                 recordPodEvent(pod, "Normal", "Created", "Created container: " + name);
                 recordPodEvent(pod, "Normal", "Started", "Started container " + name);
             }
         }
+        c.imagePulled = false;
         containerStarted(pod, index);
         markDirty(pod);
         sync(pod);
@@ -667,6 +721,29 @@ void NodeManagerPrivate::finishPod(PodState &pod)
     markDirty(pod);
 }
 
+// A pod's first status waits a little while its containers are being created: most start within
+// milliseconds, and one write that says Running then replaces two (ContainerCreating, Running)
+// behind each other. A container slower than the hold shows ContainerCreating as before.
+bool NodeManagerPrivate::holdsFirstStatus(PodState &pod)
+{
+    constexpr std::int64_t kHoldMs = 100;
+    if (pod.firstStatusHeldUntilMs < 0 || pod.deleting || pod.stage == Stage::Terminated)
+        return false;
+    const bool creating = std::any_of(pod.containers.begin(), pod.containers.end(), [](const ContainerSlot &c) {
+        return c.handle && c.state == runtime::ContainerState::Waiting && c.waiting == Waiting::ContainerCreating;
+    });
+    const std::int64_t now = steadyNowMs();
+    if (!creating || (pod.firstStatusHeldUntilMs && now >= pod.firstStatusHeldUntilMs)) {
+        pod.firstStatusHeldUntilMs = -1;  // held once at most
+        return false;
+    }
+    if (!pod.firstStatusHeldUntilMs) {
+        pod.firstStatusHeldUntilMs = now + kHoldMs;
+        wakeAt(pod, pod.firstStatusHeldUntilMs);
+    }
+    return true;
+}
+
 void NodeManagerPrivate::markDirty(PodState &pod)
 {
     pod.dirty = true;
@@ -696,6 +773,8 @@ void NodeManagerPrivate::flushStatuses()
             continue;
         if (!m_agents[pod.node]->reachable())
             continue;  // stays dirty; written when the node is back
+        if (holdsFirstStatus(pod))
+            continue;  // stays dirty; queued again when a container starts or the hold ends
         writeStatus(pod);
     }
 }

@@ -26,7 +26,7 @@ std::int64_t msSinceEpoch(TimePoint t)
 
 void NodeManagerPrivate::startStats()
 {
-    if (m_process) {
+    if (m_process || m_docker) {
         stats::StatsOptions options;
         options.interval = m_options.statsInterval;
         m_stats = std::make_unique<stats::StatsCollector>(
@@ -44,12 +44,12 @@ std::vector<stats::NodeRef> NodeManagerPrivate::statsInventory() const
     std::vector<stats::NodeRef> nodes;
     std::unordered_map<std::uint32_t, size_t> slotOf;  // agent index -> position in nodes
     for (const auto &agent : m_agents) {
-        if (agent->spec.kind != "process" || agent->deleted)
+        if ((agent->spec.kind != "process" && agent->spec.kind != "container") || agent->deleted)
             continue;
         slotOf.emplace(agent->index, nodes.size());
         nodes.push_back({agent->spec.name, {}});
     }
-    if (nodes.empty() || !m_process)
+    if (nodes.empty())
         return nodes;
     for (const auto &[key, state] : m_podStates) {
         auto slot = slotOf.find(state->node);
@@ -59,12 +59,13 @@ std::vector<stats::NodeRef> NodeManagerPrivate::statsInventory() const
         client::ObjectPtr object;  // looked up once a container of the pod runs
         for (size_t i = 0; i < state->containers.size(); ++i) {
             const ContainerSlot &container = state->containers[i];
-            const int pid = container.handle ? m_process->containerPid(container.handle) : 0;
+            const runtime::Runtime &rt = *m_agents[state->node]->runtime;
+            const int pid = container.handle ? rt.containerPid(container.handle) : 0;
             if (pid <= 0)
                 continue;
             if (!object && !(object = cachedPod(*state)))
                 break;
-            const std::optional<runtime::ContainerStatus> status = m_process->status(container.handle);
+            const std::optional<runtime::ContainerStatus> status = rt.status(container.handle);
             pod.containers.push_back({containerName(*object, *state, i), pid, container.handle,
                                       status ? msSinceEpoch(status->startedAt) : 0});
         }

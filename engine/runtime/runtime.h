@@ -57,6 +57,16 @@ struct SandboxSpec {
     std::string logDirectory;
 };
 
+// A container's imagePullPolicy.
+enum class PullPolicy : std::uint8_t { IfNotPresent, Always, Never };
+PullPolicy pullPolicyFromString(const std::string &policy);  // "" and unknown: IfNotPresent
+
+// What ensureImage answers when it does not fail.
+struct ImageReady {
+    std::string ref;       // the image as the runtime resolved it (empty while pulling)
+    bool pulling = false;  // a pull is under way; its outcome goes to the pull listener
+};
+
 // Instructions for simulated containers, ignored by runtimes that run real processes.
 struct SimulationSpec {
     // The container exits by itself this long after it started, with exitCode; unset: it runs
@@ -153,9 +163,20 @@ public:
 
     void setStateListener(StateListener listener) { m_listener = std::move(listener); }
 
-    // Makes an image available (the CRI's PullImage): its reference as the runtime resolved it,
-    // or an error that says why not and what to do (the kubelet's ErrImagePull).
-    virtual Result<std::string> ensureImage(const std::string &image) { return image; }
+    // A pull that ensureImage started has ended: the image's reference as the runtime resolved
+    // it, or why it could not be pulled.
+    using PullListener = std::function<void(const std::string &image, const Result<std::string> &outcome)>;
+    void setPullListener(PullListener listener) { m_pullListener = std::move(listener); }
+
+    // Makes an image available (the CRI's PullImage) as the container's imagePullPolicy says:
+    // its reference as the runtime resolved it; or that a pull is under way (the outcome goes to
+    // the pull listener; asking again meanwhile joins the same pull); or an error that says why
+    // not and what to do (the kubelet's ErrImagePull).
+    virtual Result<ImageReady> ensureImage(const std::string &image, PullPolicy policy)
+    {
+        (void)policy;
+        return ImageReady{image};
+    }
 
     virtual Result<SandboxHandle> runSandbox(const SandboxSpec &spec) = 0;
     virtual void removeSandbox(SandboxHandle sandbox) = 0;
@@ -174,6 +195,13 @@ public:
     virtual std::optional<ContainerHandle> recover(SandboxHandle sandbox, const ContainerSpec &spec,
                                                    const ContainerStatus &previous, std::uint64_t cookie) = 0;
     virtual std::optional<ContainerStatus> status(ContainerHandle handle) const = 0;
+    // The host pid of a running container's main process (0: none, or it runs no process of
+    // this machine's): what the node's CPU and memory figures are read from (/proc).
+    virtual int containerPid(ContainerHandle handle) const
+    {
+        (void)handle;
+        return 0;
+    }
     // Runs a command in a running container; runtimes without processes refuse.
     virtual Result<std::unique_ptr<ExecSession>> exec(ContainerHandle handle, const ExecSpec &spec)
     {
@@ -196,9 +224,15 @@ protected:
         if (m_listener)
             m_listener(handle, cookie, status);
     }
+    void reportPull(const std::string &image, const Result<std::string> &outcome) const
+    {
+        if (m_pullListener)
+            m_pullListener(image, outcome);
+    }
 
 private:
     StateListener m_listener;
+    PullListener m_pullListener;
 };
 
 } // namespace cd::runtime

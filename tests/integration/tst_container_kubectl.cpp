@@ -5,11 +5,14 @@
 // reach all three pods, which sit on the cluster network with pod IPs like process pods;
 // kubectl logs reads what a container wrote; exec runs in it; containers reach the Service by
 // name and ClusterIP and each other by pod IP; the pods outlive a restart of
-// clusterdeckd and are taken back; a deleted pod is replaced; an image the engine does
-// not have gives ErrImagePull with the way to import it; a node whose engine does not answer is
+// clusterdeckd and are taken back; a deleted pod is replaced; an image in a registry (on
+// loopback) is pulled, with the kubelet's events; an image that can be neither found nor
+// pulled gives ErrImagePull with the way to import it; memory and CPU limits reach the
+// engine (a pod over its memory limit is OOMKilled); `kubectl top` measures container pods; a node whose engine does not answer is
 // NotReady and says why, and Ready once it answers.
 #include "clusterfixture.h"
 #include "httpget.h"
+#include "loopbackregistry.h"
 #include "machinetools.h"
 #include "podmanservice.h"
 
@@ -60,7 +63,9 @@ class TestContainerKubectl : public QObject {
     Q_OBJECT
 
     PodmanService m_podman;
+    LoopbackRegistry m_registry;
     ClusterFixture m_cluster;
+    QTemporaryDir m_work;
 
     KubectlRun kubectl(const QStringList &arguments, const QByteArray &input = {}) const
     {
@@ -88,6 +93,10 @@ private Q_SLOTS:
             QSKIP("container nodes are tested with a root Podman: the pods join network namespaces that the "
                   "engine's user namespace owns, which a rootless Podman (in a user namespace of its own) cannot enter");
         QString why;
+        const QString layer = m_work.path() + "/layer.tar";
+        QVERIFY2(PodmanService::writeBusyboxTarball(layer, &why), qPrintable(why));
+        QVERIFY2(m_registry.start("tools/busybox:2.0", layer, &why), qPrintable(why));
+        m_podman.allowLoopbackRegistry(m_registry.port());
         if (!m_podman.start(&why))
             CD_SKIP_OR_FAIL(why);
         QVERIFY2(m_podman.importBusybox(kImage, &why), qPrintable(why));
@@ -256,6 +265,97 @@ private Q_SLOTS:
         const KubectlRun events = kubectl({"get", "events", "--field-selector", "involvedObject.name=nowhere"});
         QVERIFY2(events.out.contains("podman import"), qPrintable(events.report()));
         kubectl({"delete", "pod", "nowhere", "--wait=false"});
+
+        // Never: no pull is tried, and the message says why.
+        const char *never = R"yaml(apiVersion: v1
+kind: Pod
+metadata: {name: never}
+spec:
+  containers:
+  - {name: main, image: 'localhost/not-imported:1.0', imagePullPolicy: Never, command: [sleep, '3600']}
+)yaml";
+        QVERIFY(kubectl({"apply", "-f", "-"}, never).ok());
+        QVERIFY(eventually([&] {
+            return jsonpath("pod/never", ".status.containerStatuses[0].state.waiting.message").contains("pull policy of Never");
+        }, 30000));
+        kubectl({"delete", "pod", "never", "--wait=false"});
+    }
+
+    void imagesArePulled()
+    {
+        const QString image = m_registry.host() + "/tools/busybox:2.0";
+        const KubectlRun run = kubectl({"run", "pulled", "--image=" + image, "--restart=Never", "--", "sleep", "3600"});
+        QVERIFY2(run.ok(), qPrintable(run.report()));
+        QVERIFY2(eventually([&] { return jsonpath("pod/pulled", ".status.phase") == "Running"; }, 60000),
+                 qPrintable(kubectl({"describe", "pod", "pulled"}).out));
+        const KubectlRun events = kubectl({"get", "events", "--field-selector", "involvedObject.name=pulled"});
+        QVERIFY2(events.out.contains("Pulling image \"" + image + "\"") &&
+                     events.out.contains("Successfully pulled image \"" + image + "\""),
+                 qPrintable(events.report()));
+        QVERIFY2(!events.out.contains("already present"), qPrintable(events.report()));
+        QVERIFY2(m_registry.requests().contains("GET /v2/tools/busybox/manifests/2.0"), qPrintable(m_registry.requests()));
+        QVERIFY(kubectl({"delete", "pod", "pulled", "--grace-period=1"}).ok());
+    }
+
+    // CPU and memory of container pods, from the processes the engine started (State.Pid); the
+    // CPU limit holds a busy loop near its quota.
+    void topShowsContainerPods()
+    {
+        const char *yaml = R"yaml(apiVersion: v1
+kind: Pod
+metadata: {name: burner}
+spec:
+  containers:
+  - name: burn
+    image: 'busybox:1.36'
+    command: [sh, -c, 'while true; do :; done']
+    resources:
+      limits: {cpu: 300m, memory: 64Mi}
+)yaml";
+        QVERIFY(kubectl({"apply", "-f", "-"}, yaml).ok());
+        QVERIFY(eventually([&] { return jsonpath("pod/burner", ".status.phase") == "Running"; }, 60000));
+        QString out;
+        QVERIFY(m_podman.run({"inspect", "--format", "{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.NanoCpus}}",
+                              "cd_burner_default_burn_0_" + jsonpath("pod/burner", ".metadata.uid").left(8)},
+                             nullptr, &out));
+        QCOMPARE(out.trimmed(), QString("67108864 67108864 300000000"));
+        KubectlRun top;
+        int millicores = 0;
+        QVERIFY2(eventually([&] {
+            top = kubectl({"top", "pod", "burner", "--no-headers"});
+            const QStringList cells = top.out.simplified().split(' ');
+            millicores = cells.value(1).endsWith('m') ? cells.value(1).chopped(1).toInt() : 0;
+            return top.ok() && cells.size() == 3 && millicores > 150;
+        }, 60000, 500), qPrintable(top.report()));
+        QVERIFY2(millicores < 450, qPrintable(top.report()));
+        const KubectlRun nodes = kubectl({"top", "nodes", "--no-headers"});
+        QVERIFY2(nodes.ok() && nodes.out.startsWith("node-1"), qPrintable(nodes.report()));
+        QVERIFY(kubectl({"delete", "pod", "burner", "--grace-period=1"}).ok());
+    }
+
+    void limitsReachTheEngine()
+    {
+        // The shell doubles a string until the memory limit stops it (Podman 4.3 on cgroup v1
+        // does not see that OOM kill itself: the runtime's OomWatch does).
+        const char *yaml = R"yaml(apiVersion: v1
+kind: Pod
+metadata: {name: hungry}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: eat
+    image: busybox:1.36
+    command: [sh, -c, 'sleep 1; x=aaaaaaaa; while true; do x="$x$x"; done']
+    resources:
+      limits: {memory: 32Mi}
+)yaml";
+        QVERIFY(kubectl({"apply", "-f", "-"}, yaml).ok());
+        QVERIFY2(eventually([&] { return jsonpath("pod/hungry", ".status.phase") == "Failed"; }, 60000),
+                 qPrintable(kubectl({"describe", "pod", "hungry"}).out));
+        QVERIFY2(jsonpath("pod/hungry", ".status.containerStatuses[0].state.terminated.reason") == "OOMKilled",
+                 qPrintable(kubectl({"get", "pod", "hungry", "-o", "jsonpath={.status.containerStatuses}"}).out +
+                            kubectl({"logs", "hungry"}).out));
+        QVERIFY(kubectl({"delete", "pod", "hungry"}).ok());
     }
 
     // A second clusterdeckd whose container engine is not there: its node is NotReady and says

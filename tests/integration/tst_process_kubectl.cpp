@@ -511,7 +511,7 @@ def read(seconds):
             except OSError:
                 return
 read(2)
-os.write(fd, b"stty size; echo marker-$((40+2))\n")
+os.write(fd, b"stty size; tty; echo marker-$((40+2))\n")
 read(2)
 os.write(fd, b"exit 5\n")
 read(2)
@@ -526,6 +526,8 @@ sys.exit(os.waitstatus_to_exitcode(status))
         QVERIFY(terminal.waitForFinished(30000));
         const QString screen = QString::fromUtf8(terminal.readAllStandardOutput());
         QVERIFY2(screen.contains("40 120") && screen.contains("marker-42"), qPrintable(screen));
+        // The terminal is one of the container's own (its /dev/pts), so it has a name there.
+        QVERIFY2(screen.contains("/dev/pts/") && !screen.contains("not a tty"), qPrintable(screen));
         QCOMPARE(terminal.exitCode(), 5);
         QVERIFY(kubectl({"delete", "pod", "shell", "--grace-period=1"}).ok());
     }

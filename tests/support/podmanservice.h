@@ -2,7 +2,9 @@
 // A private Podman for tests of container nodes: its own storage (--root/--runroot) and
 // containers.conf (runc, cgroupfs, the ulimits shared/DESIGN.md names) in a temporary folder,
 // `podman system service --time=0` serving the Docker-compatible API on a socket there, and
-// images made only with `podman import` of a local busybox root filesystem — nothing is pulled.
+// images made only with `podman import` of a local busybox root filesystem. Its registries.conf
+// names no search registries and no aliases, so a short name never reaches a public registry;
+// a pull can reach only a registry on loopback that allowLoopbackRegistry() names.
 // Run by an ordinary user it is a rootless Podman, with HOME and XDG_RUNTIME_DIR in that folder
 // too (its pause process is ended by stop()).
 // Header-only, for unit and integration tests alike.
@@ -30,6 +32,9 @@ public:
 
     static QString podmanBinary() { return QStandardPaths::findExecutable(QStringLiteral("podman")); }
 
+    // A plain-HTTP registry at 127.0.0.1:port that pulls may use (before start()).
+    void allowLoopbackRegistry(int port) { m_loopbackRegistryPort = port; }
+
     // Starts the service; false with the reason when it cannot.
     bool start(QString *why)
     {
@@ -55,6 +60,15 @@ public:
                    // exec sessions keep a conmon for this long after they end (default 300 s)
                    "exit_command_delay = 5\n");
         conf.close();
+        QFile registries(registriesPath());
+        if (!registries.open(QIODevice::WriteOnly))
+            return (*why = QStringLiteral("cannot write registries.conf")), false;
+        registries.write("unqualified-search-registries = []\n");
+        if (m_loopbackRegistryPort)
+            registries.write(QStringLiteral("[[registry]]\nlocation = \"127.0.0.1:%1\"\ninsecure = true\n")
+                                 .arg(m_loopbackRegistryPort)
+                                 .toUtf8());
+        registries.close();
         m_service.setProcessEnvironment(environment());
         m_service.setProcessChannelMode(QProcess::MergedChannels);
         m_service.setStandardOutputFile(m_dir->path() + QStringLiteral("/service.log"));
@@ -112,6 +126,7 @@ public:
     QString socketPath() const { return m_dir->path() + QStringLiteral("/podman.sock"); }
     QString host() const { return QStringLiteral("unix://") + socketPath(); }
     QString configPath() const { return m_dir->path() + QStringLiteral("/containers.conf"); }
+    QString registriesPath() const { return m_dir->path() + QStringLiteral("/registries.conf"); }
     QString serviceLog() const
     {
         QFile log(m_dir->path() + QStringLiteral("/service.log"));
@@ -120,6 +135,14 @@ public:
 
     // `podman import` of a busybox root filesystem (busybox-static and its applet links) as `reference`.
     bool importBusybox(const QString &reference, QString *why)
+    {
+        QTemporaryDir work;
+        const QString tarball = work.path() + QStringLiteral("/rootfs.tar");
+        return writeBusyboxTarball(tarball, why) && run({QStringLiteral("import"), tarball, reference}, why);
+    }
+
+    // That root filesystem as a tarball (also what a test registry serves as a layer).
+    static bool writeBusyboxTarball(const QString &tarball, QString *why)
     {
         const QString busybox = QStandardPaths::findExecutable(QStringLiteral("busybox"));
         QTemporaryDir work;
@@ -134,14 +157,13 @@ public:
             QFile::link(QStringLiteral("busybox"), rootfs + QStringLiteral("/bin/") + QLatin1String(applet));
         for (const char *folder : {"etc", "tmp", "www", "proc", "sys", "dev"})
             QDir().mkpath(rootfs + QLatin1Char('/') + QLatin1String(folder));
-        const QString tarball = work.path() + QStringLiteral("/rootfs.tar");
         QProcess tar;
         // Owned by root in the image, whoever made the files (a rootless Podman maps only its user).
         tar.start(QStringLiteral("tar"), {QStringLiteral("--owner=0"), QStringLiteral("--group=0"), QStringLiteral("--numeric-owner"),
                                           QStringLiteral("-C"), rootfs, QStringLiteral("-cf"), tarball, QStringLiteral(".")});
         if (!tar.waitForFinished(30000) || tar.exitCode() != 0)
             return (*why = QStringLiteral("tar failed: ") + QString::fromUtf8(tar.readAllStandardError())), false;
-        return run({QStringLiteral("import"), tarball, reference}, why);
+        return true;
     }
 
     // podman with this service's storage and configuration; false with its output on failure.
@@ -165,6 +187,8 @@ private:
     {
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("CONTAINERS_CONF"), configPath());
+        // Instead of /etc/containers/registries.conf and its .d folder (short-name aliases).
+        env.insert(QStringLiteral("CONTAINERS_REGISTRIES_CONF"), registriesPath());
         if (::geteuid() != 0) {
             QDir().mkpath(m_dir->path() + QStringLiteral("/xdg"));
             env.insert(QStringLiteral("HOME"), m_dir->path());
@@ -181,6 +205,7 @@ private:
 
     std::unique_ptr<QTemporaryDir> m_dir;
     QProcess m_service;
+    int m_loopbackRegistryPort = 0;
 };
 
 } // namespace cd::test

@@ -18,7 +18,7 @@ void respondError(const api::SinkPtr &sink, Error error) { sink->respond(api::er
 Error noNodeStats(const std::string &node)
 {
     return Error::notFound("no statistics for node \"" + node +
-                           "\": only process nodes run containers to measure (simulated nodes run none)");
+                           "\": only process and container nodes run containers to measure (simulated nodes run none)");
 }
 
 Result<const NodeStats *> namedNode(const StatsCollector *collector, const api::ApiRequest &request)

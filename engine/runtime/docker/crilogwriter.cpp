@@ -6,10 +6,20 @@
 
 namespace cd::runtime::docker {
 
-CriLogWriter::CriLogWriter(const QString &path, std::string skipStamp, int skipFirst)
-    : m_file(path), m_skipStamp(std::move(skipStamp)), m_skip(skipFirst)
+namespace {
+constexpr qsizetype kMaxLine = 16 * 1024;  // the kubelet's: longer lines go out in parts ("P")
+}
+
+CriLogWriter::CriLogWriter(const QString &path, std::string skipStamp, int skipFirst, long long maxBytes, int maxFiles)
+    : m_file(path), m_maxBytes(maxBytes), m_maxFiles(maxFiles), m_skipStamp(std::move(skipStamp)), m_skip(skipFirst)
 {
-    (void)m_file.open(QIODevice::WriteOnly | QIODevice::Append);
+    open();
+}
+
+void CriLogWriter::open()
+{
+    if (m_file.open(QIODevice::WriteOnly | QIODevice::Append))
+        m_size = m_file.size();
 }
 
 void CriLogWriter::feed(const QByteArray &data)
@@ -22,6 +32,13 @@ void CriLogWriter::feed(const QByteArray &data)
         while ((newline = partial.indexOf('\n')) >= 0) {
             writeLine(slot, partial.left(newline), true);
             partial.remove(0, newline + 1);
+        }
+        // The stamp leads the line: a part keeps its stamp, the rest of the line gets it again.
+        while (partial.size() > kMaxLine) {
+            const qsizetype space = partial.indexOf(' ');
+            const QByteArray stamp = space > 0 && space < 64 ? partial.left(space + 1) : QByteArray();
+            writeLine(slot, partial.left(kMaxLine), false);
+            partial = stamp + partial.mid(kMaxLine);
         }
     });
     m_file.flush();
@@ -56,7 +73,18 @@ void CriLogWriter::writeLine(int stream, const QByteArray &line, bool complete)
     }
     if (!m_file.isOpen())
         return;
-    m_file.write(stamp + (stream == 2 ? " stderr " : " stdout ") + (complete ? "F " : "P ") + text + '\n');
+    for (qsizetype at = 0; at == 0 || at < text.size(); at += kMaxLine) {
+        const bool last = at + kMaxLine >= text.size();
+        const QByteArray record = stamp + (stream == 2 ? " stderr " : " stdout ") + (last && complete ? "F " : "P ") +
+                                  text.mid(at, kMaxLine) + '\n';
+        if (m_size > 0 && m_size + record.size() > m_maxBytes) {
+            m_file.close();
+            rotateLogFiles(m_file.fileName().toStdString(), m_maxFiles);
+            open();
+        }
+        if (m_file.write(record) == record.size())
+            m_size += record.size();
+    }
 }
 
 LogResumePoint logResumePoint(const QString &path)

@@ -6,6 +6,7 @@
 // every line of the payload starts with its RFC3339 time and a space.
 
 #include "engine/runtime/docker/streamframes.h"
+#include "engine/runtime/logrotation.h"
 
 #include <QByteArray>
 #include <QFile>
@@ -17,9 +18,11 @@ namespace cd::runtime::docker {
 
 class CriLogWriter {
 public:
-    // Appends to `path` (its folder must exist). `skipFirst` lines stamped `skipStamp` are
-    // dropped from the stream's start: they are in the file already (a resumed stream).
-    explicit CriLogWriter(const QString &path, std::string skipStamp = {}, int skipFirst = 0);
+    // Appends to `path` (its folder must exist), rotated past maxBytes (logrotation.h).
+    // `skipFirst` lines stamped `skipStamp` are dropped from the stream's start: they are in the
+    // file already (a resumed stream).
+    explicit CriLogWriter(const QString &path, std::string skipStamp = {}, int skipFirst = 0,
+                          long long maxBytes = kContainerLogMaxBytes, int maxFiles = kContainerLogMaxFiles);
 
     bool isOpen() const { return m_file.isOpen(); }
     void feed(const QByteArray &data);
@@ -28,8 +31,12 @@ public:
 
 private:
     void writeLine(int stream, const QByteArray &line, bool complete);
+    void open();
 
     QFile m_file;
+    long long m_size = 0;
+    long long m_maxBytes;
+    int m_maxFiles;
     FrameDemuxer m_frames;
     QByteArray m_partial[3];    // an unfinished line per stream
     std::string m_skipStamp;

@@ -2,7 +2,10 @@
 
 #include "engine/runtime/docker/crilogwriter.h"
 #include "engine/runtime/docker/dockerexec.h"
+#include "engine/runtime/docker/imagepuller.h"
+#include "engine/runtime/docker/oomwatch.h"
 #include "engine/runtime/network/clusternetwork.h"
+#include "engine/runtime/sandboxfiles.h"
 
 #include <QDir>
 #include <QFile>
@@ -33,21 +36,11 @@ std::string containerName(const SandboxSpec &sandbox, const ContainerSpec &spec)
            "_" + sandbox.podUid.substr(0, 8);
 }
 
-Status writeFile(const QString &path, const std::string &text)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(QByteArray::fromStdString(text)) < 0)
-        return Error::internal("cannot write " + path.toStdString());
-    return {};
-}
-
 } // namespace
 
 struct DockerRuntime::Sandbox {
     SandboxSpec spec;
-    QString dir;
-    QString hostsFile;
-    QString resolvConf;       // empty: the engine's own
+    SandboxFiles files;       // resolvConf empty: the engine's own
     std::string networkMode;  // "ns:/proc/<holder>/ns/net", or "host"
 };
 
@@ -58,6 +51,9 @@ struct DockerRuntime::Container {
     std::string name;
     QString logPath;
     ContainerStatus status;
+    int pid = 0;  // State.Pid while it runs
+    bool memoryLimited = false;
+    std::unique_ptr<OomWatch> oom;  // for a memory-limited container, once it runs
     bool stopRequested = false;
     std::chrono::milliseconds stopGrace{0};
     UnixHttpExchange *logStream = nullptr;  // owned by the client; deletes itself once ended
@@ -74,6 +70,9 @@ DockerRuntime::DockerRuntime(DockerRuntimeOptions options, QObject *parent)
     if (!path.ok())
         m_hostError = path.error().message;
     m_client = new DockerClient(path.ok() ? *path : QString(), this);
+    m_puller = new ImagePuller(
+        m_client, [this](const std::string &image, const Result<std::string> &outcome) { pullFinished(image, outcome); },
+        this);
     if (!m_options.stateDir.isEmpty())
         QDir().mkpath(m_options.stateDir + QStringLiteral("/sandboxes"));
     if (m_hostError.empty()) {
@@ -135,23 +134,41 @@ void DockerRuntime::checkHealth()
     });
 }
 
-Result<std::string> DockerRuntime::ensureImage(const std::string &image)
+Result<ImageReady> DockerRuntime::ensureImage(const std::string &image, PullPolicy policy)
 {
     if (!m_hostError.empty())
         return Error::badRequest(m_hostError);
-    // No pulls: the image must be in the engine's store already.
-    Result<Json> found = m_client->call("GET", "/images/" + image + "/json", Json(), std::chrono::seconds(10));
-    if (found.ok()) {
-        noteReachability(nullptr);
-        return str(*found, {"Id"}, image);
+    if (m_puller->pulling(image))
+        return ImageReady{{}, true};
+    if (policy != PullPolicy::Always) {
+        Result<Json> found = m_client->call("GET", "/images/" + image + "/json", Json(), std::chrono::seconds(10));
+        if (found.ok()) {
+            noteReachability(nullptr);
+            return ImageReady{str(*found, {"Id"}, image)};
+        }
+        if (found.error().kind != ErrorKind::NotFound) {
+            noteReachability(&found.error());
+            return Error::internal(m_unreachable);
+        }
+        if (policy == PullPolicy::Never)
+            return Error::notFound("Container image \"" + image + "\" is not present with pull policy of Never; " +
+                                   importHint(image));
     }
-    if (found.error().kind == ErrorKind::NotFound)
-        return Error::notFound("image \"" + image + "\" is not in the container engine's store at " +
-                               m_options.host.toStdString() +
-                               " (clusterdeck pulls nothing): import a root filesystem tarball with `podman import "
-                               "ROOTFS.tar " + image + "` (or `docker import ROOTFS.tar " + image + "`)");
-    noteReachability(&found.error());
-    return Error::internal(m_unreachable);
+    m_puller->pull(image);
+    return ImageReady{{}, true};
+}
+
+std::string DockerRuntime::importHint(const std::string &image) const
+{
+    return "to use a root filesystem tarball instead, import it into the container engine at " +
+           m_options.host.toStdString() + " with `podman import ROOTFS.tar " + image + "` (or `docker import`)";
+}
+
+void DockerRuntime::pullFinished(const std::string &image, const Result<std::string> &outcome)
+{
+    if (outcome.ok())
+        return reportPull(image, outcome);
+    reportPull(image, Error::notFound(outcome.error().message + "; " + importHint(image)));
 }
 
 Result<SandboxHandle> DockerRuntime::runSandbox(const SandboxSpec &spec)
@@ -160,23 +177,8 @@ Result<SandboxHandle> DockerRuntime::runSandbox(const SandboxSpec &spec)
         return Error::badRequest(m_hostError);
     auto sandbox = std::make_unique<Sandbox>();
     sandbox->spec = spec;
-    sandbox->dir = m_options.stateDir + QStringLiteral("/sandboxes/") + QString::fromStdString(spec.podUid);
-    if (m_options.stateDir.isEmpty() || !QDir().mkpath(sandbox->dir))
-        return Error::internal("cannot create the pod's folder " + sandbox->dir.toStdString());
-    // The files the kubelet writes into every pod, bound over the engine's own.
-    sandbox->hostsFile = sandbox->dir + QStringLiteral("/hosts");
-    CD_CHECK(writeFile(sandbox->hostsFile,
-                       "# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n" +
-                           spec.ip + "\t" + spec.hostname + "\n"));
-    if (!m_options.clusterDns.empty()) {
-        sandbox->resolvConf = sandbox->dir + QStringLiteral("/resolv.conf");
-        const std::string &domain = m_options.clusterDomain;
-        CD_CHECK(writeFile(sandbox->resolvConf, "nameserver " + m_options.clusterDns + "\nsearch " + spec.podNamespace +
-                                                    ".svc." + domain + " svc." + domain + " " + domain +
-                                                    "\noptions ndots:5\n"));
-    }
-    if (!spec.logDirectory.empty())
-        QDir().mkpath(QString::fromStdString(spec.logDirectory));
+    // The kubelet's files, bound over the engine's own.
+    CD_TRY(sandbox->files, writeSandboxFiles(m_options.stateDir, spec, m_options.clusterDns, m_options.clusterDomain));
     sandbox->networkMode = "host";
     if (m_options.network && m_options.network->isolated()) {
         // The pod's network namespace, joined by every container of the pod.
@@ -193,10 +195,7 @@ void DockerRuntime::removeSandbox(SandboxHandle handle)
     auto it = m_sandboxes.find(handle);
     if (it == m_sandboxes.end())
         return;
-    QDir(it->second->dir).removeRecursively();
-    if (m_options.network)
-        if (Status removed = m_options.network->removePod(it->second->spec.podUid); !removed.ok())
-            qWarning("the network of pod %s stays: %s", it->second->spec.podName.c_str(), removed.error().message.c_str());
+    removeSandboxFiles(it->second->files, m_options.network, it->second->spec);
     m_sandboxes.erase(it);
 }
 
@@ -227,12 +226,19 @@ Json DockerRuntime::createBody(const Sandbox &sandbox, const ContainerSpec &spec
     body["Env"] = env;
     if (!spec.workingDir.empty())
         body["WorkingDir"] = spec.workingDir;
-    Json binds = Json::array({sandbox.hostsFile.toStdString() + ":/etc/hosts:ro"});
-    if (!sandbox.resolvConf.isEmpty())
-        binds.push_back(sandbox.resolvConf.toStdString() + ":/etc/resolv.conf:ro");
+    Json binds = Json::array({sandbox.files.hostsFile.toStdString() + ":/etc/hosts:ro"});
+    if (!sandbox.files.resolvConf.isEmpty())
+        binds.push_back(sandbox.files.resolvConf.toStdString() + ":/etc/resolv.conf:ro");
     for (const Mount &mount : spec.mounts)
         binds.push_back(mount.hostPath + ":" + mount.containerPath + (mount.readOnly ? ":ro" : ":rw"));
     body["HostConfig"] = {{"NetworkMode", sandbox.networkMode}, {"Binds", binds}};
+    // resources.limits: the engine makes the cgroups. No swap beyond the memory limit, as the kubelet.
+    if (spec.memoryLimitBytes > 0) {
+        body["HostConfig"]["Memory"] = spec.memoryLimitBytes;
+        body["HostConfig"]["MemorySwap"] = spec.memoryLimitBytes;
+    }
+    if (spec.cpuLimitMillis > 0)
+        body["HostConfig"]["NanoCpus"] = spec.cpuLimitMillis * 1000000;
     return body;
 }
 
@@ -249,7 +255,8 @@ Result<ContainerHandle> DockerRuntime::start(SandboxHandle sandboxHandle, const 
     c.sandbox = sandboxHandle;
     c.name = containerName(sandbox.spec, spec);
     c.status.image = spec.image;
-    const std::string logDir = sandbox.spec.logDirectory.empty() ? sandbox.dir.toStdString() : sandbox.spec.logDirectory;
+    c.memoryLimited = spec.memoryLimitBytes > 0;
+    const std::string logDir = sandbox.spec.logDirectory.empty() ? sandbox.files.dir.toStdString() : sandbox.spec.logDirectory;
     c.logPath = QString::fromStdString(logDir + "/" + (spec.logPath.empty() ? spec.name + ".log" : spec.logPath));
     QDir().mkpath(QFileInfo(c.logPath).absolutePath());
     m_containers[handle] = std::move(owned);
@@ -331,6 +338,15 @@ void DockerRuntime::applyInspect(Container &c, const Json &inspect)
         c.status.imageRef = image;
     if (const std::string started = str(inspect, {"State", "StartedAt"}); !started.empty() && started[0] != '0')
         c.status.startedAt = parseTime(started);
+    c.pid = boolean(inspect, {"State", "Running"}) ? static_cast<int>(integer(inspect, {"State", "Pid"})) : 0;
+    if (c.pid > 0 && c.memoryLimited && !c.oom)
+        c.oom = OomWatch::forProcess(c.pid);
+}
+
+int DockerRuntime::containerPid(ContainerHandle handle) const
+{
+    auto it = m_containers.find(handle);
+    return it == m_containers.end() || it->second->status.state != ContainerState::Running ? 0 : it->second->pid;
 }
 
 // Follows the container's output into its log file; the stream's end is the container's end.
@@ -405,7 +421,8 @@ void DockerRuntime::inspectAfterStream(ContainerHandle handle)
         c.status.exitCode = static_cast<int>(integer(state, {"ExitCode"}));
         c.status.finishedAt = parseTime(str(state, {"FinishedAt"}));
         c.status.message = str(state, {"Error"});
-        c.status.reason = boolean(state, {"OOMKilled"}) ? "OOMKilled" : c.status.exitCode == 0 ? "Completed" : "Error";
+        const bool oomKilled = boolean(state, {"OOMKilled"}) || (c.oom && c.oom->killed());
+        c.status.reason = oomKilled ? "OOMKilled" : c.status.exitCode == 0 ? "Completed" : "Error";
         report(handle, c.cookie, c.status);
     });
 }
@@ -497,12 +514,13 @@ std::optional<ContainerHandle> DockerRuntime::recover(SandboxHandle sandbox, con
     auto owned = std::make_unique<Container>();
     Container &c = *owned;
     c.cookie = cookie;
+    c.memoryLimited = spec.memoryLimitBytes > 0;
     c.sandbox = sandbox;
     c.id = str(*inspected, {"Id"}, id);
     c.name = str(*inspected, {"Name"});
     c.status = previous;
     const Sandbox &box = *sandboxIt->second;
-    const std::string logDir = box.spec.logDirectory.empty() ? box.dir.toStdString() : box.spec.logDirectory;
+    const std::string logDir = box.spec.logDirectory.empty() ? box.files.dir.toStdString() : box.spec.logDirectory;
     c.logPath = QString::fromStdString(logDir + "/" + (spec.logPath.empty() ? spec.name + ".log" : spec.logPath));
     applyInspect(c, *inspected);
     const bool running = boolean(*inspected, {"State", "Running"});

@@ -14,8 +14,8 @@
 // finds them by id. Their output is followed (logs?follow=1) into the CRI log file the node agent
 // reads; the end of that stream means the container ended, and an inspect says how.
 //
-// Images come from the engine's own store: nothing is pulled. A missing image is an error that
-// says how to import one (`podman import` / `docker import`).
+// Images come from the engine's store and are pulled by the engine as imagePullPolicy says
+// (ImagePuller); a failed pull's error also says how to import a root filesystem instead.
 
 #include "engine/runtime/docker/dockerclient.h"
 #include "engine/runtime/runtime.h"
@@ -32,6 +32,8 @@ class ClusterNetwork;
 }
 
 namespace cd::runtime::docker {
+
+class ImagePuller;
 
 struct DockerRuntimeOptions {
     QString host;      // unix:///PATH; empty: defaultDockerHost()
@@ -56,7 +58,7 @@ public:
     std::string unreachableReason() const;
     const QString &socketPath() const { return m_client->socketPath(); }
 
-    Result<std::string> ensureImage(const std::string &image) override;
+    Result<ImageReady> ensureImage(const std::string &image, PullPolicy policy) override;
     Result<SandboxHandle> runSandbox(const SandboxSpec &spec) override;
     void removeSandbox(SandboxHandle sandbox) override;
     Result<ContainerHandle> start(SandboxHandle sandbox, const ContainerSpec &spec, std::uint64_t cookie) override;
@@ -65,6 +67,8 @@ public:
     std::optional<ContainerHandle> recover(SandboxHandle sandbox, const ContainerSpec &spec,
                                            const ContainerStatus &previous, std::uint64_t cookie) override;
     std::optional<ContainerStatus> status(ContainerHandle handle) const override;
+    // The engine's State.Pid (host pid) while the container runs.
+    int containerPid(ContainerHandle handle) const override;
     Result<std::unique_ptr<ExecSession>> exec(ContainerHandle handle, const ExecSpec &spec) override;
 
     size_t containerCount() const { return m_containers.size(); }
@@ -91,9 +95,12 @@ private:
     void applyInspect(Container &container, const Json &inspect);
     void noteReachability(const Error *error);
     void checkHealth();
+    void pullFinished(const std::string &image, const Result<std::string> &outcome);
+    std::string importHint(const std::string &image) const;
 
     DockerRuntimeOptions m_options;
     DockerClient *m_client = nullptr;
+    ImagePuller *m_puller = nullptr;
     std::string m_hostError;  // a --docker-host that cannot be used
     std::string m_unreachable;
     QTimer *m_health = nullptr;

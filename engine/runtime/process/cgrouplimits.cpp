@@ -254,4 +254,20 @@ void CgroupLimits::remove(const std::string &containerId) const
         ::rmdir(folder.c_str());
 }
 
+std::vector<std::string> CgroupLimits::groupFolders() const
+{
+    if (!enforces())
+        return {};
+    if (m_cpuRoot == m_memoryRoot)
+        return {m_memoryRoot};
+    return {m_memoryRoot, m_cpuRoot};
+}
+
+void CgroupLimits::removeGroupIfEmpty() const
+{
+    // rmdir refuses a cgroup that still has child cgroups: those of running containers stay.
+    for (const std::string &folder : groupFolders())
+        ::rmdir(folder.c_str());
+}
+
 } // namespace cd::runtime::process

@@ -39,6 +39,11 @@ public:
     bool oomKilled(const std::string &containerId) const;
     // Removes the container's cgroups (once its processes are gone).
     void remove(const std::string &containerId) const;
+    // Removes the group folders detect() made when no container cgroup is left in them (an
+    // engine that ends while pods run leaves them to the next one).
+    void removeGroupIfEmpty() const;
+    // The folders container cgroups are made in (one per hierarchy; empty when not enforced).
+    std::vector<std::string> groupFolders() const;
 
 private:
     std::vector<std::string> folders(const std::string &containerId) const;

@@ -12,7 +12,9 @@
 #include <linux/capability.h>
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <poll.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -46,15 +48,78 @@ std::uint64_t inodeOf(const std::string &path)
 
 void writeText(int fd, const char *text) { (void)!::write(fd, text, std::strlen(text)); }
 
+// Sends `fd` (or, with -1, nothing but a byte) over the unix socket `channel`.
+void sendDescriptor(int channel, int fd)
+{
+    char byte = fd >= 0 ? 1 : 0;
+    iovec io{&byte, 1};
+    msghdr message{};
+    message.msg_iov = &io;
+    message.msg_iovlen = 1;
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    if (fd >= 0) {
+        message.msg_control = control;
+        message.msg_controllen = sizeof control;
+        cmsghdr *header = CMSG_FIRSTHDR(&message);
+        header->cmsg_level = SOL_SOCKET;
+        header->cmsg_type = SCM_RIGHTS;
+        header->cmsg_len = CMSG_LEN(sizeof(int));
+        std::memcpy(CMSG_DATA(header), &fd, sizeof(int));
+    }
+    (void)!::sendmsg(channel, &message, MSG_NOSIGNAL);
+}
+
+// The descriptor sendDescriptor sent, -1 when none came within two seconds.
+int receiveDescriptor(int channel)
+{
+    pollfd ready{channel, POLLIN, 0};
+    if (::poll(&ready, 1, 2000) != 1)
+        return -1;
+    char byte = 0;
+    iovec io{&byte, 1};
+    msghdr message{};
+    message.msg_iov = &io;
+    message.msg_iovlen = 1;
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    message.msg_control = control;
+    message.msg_controllen = sizeof control;
+    if (::recvmsg(channel, &message, MSG_CMSG_CLOEXEC) != 1 || byte != 1)
+        return -1;
+    for (cmsghdr *header = CMSG_FIRSTHDR(&message); header; header = CMSG_NXTHDR(&message, header))
+        if (header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_RIGHTS) {
+            int fd = -1;
+            std::memcpy(&fd, CMSG_DATA(header), sizeof(int));
+            return fd;
+        }
+    return -1;
+}
+
 // Only async-signal-safe calls from here on: this runs in the child of a fork of a threaded process.
+// With a tty, `ptyChannel` takes the master of a terminal made in the container's own devpts
+// (so `tty` names it there); when that cannot be made, the host's terminal given as in/out/err
+// serves and nothing is sent.
 [[noreturn]] void runInContainer(const int nsFds[6], const int nsTypes[6], const char *dir, char *const argv[],
-                                 char *const envp[], int in, int out, int err, bool tty, std::uint64_t caps)
+                                 char *const envp[], int in, int out, int err, bool tty, std::uint64_t caps,
+                                 int ptyChannel)
 {
     for (int i = 0; i < 6; ++i)
         if (nsFds[i] >= 0 && ::setns(nsFds[i], nsTypes[i]) != 0) {
             writeText(err, "exec: cannot enter the container's namespaces\n");
             ::_exit(126);
         }
+    if (tty && ptyChannel >= 0) {
+        const int master = ::open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+        int unlock = 0;
+        const int slave = master >= 0 && ::ioctl(master, TIOCSPTLCK, &unlock) == 0
+                              ? ::ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY)
+                              : -1;
+        sendDescriptor(ptyChannel, slave >= 0 ? master : -1);
+        if (slave >= 0)
+            in = out = err = slave;
+        if (master >= 0)
+            ::close(master);
+        ::close(ptyChannel);
+    }
     if (::chdir(dir) != 0)
         (void)!::chdir("/");
     const pid_t command = ::fork();  // the pid namespace applies to children only
@@ -136,11 +201,13 @@ Result<std::unique_ptr<ProcessExecSession>> ProcessExecSession::start(const Exec
 
     int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
     int master = -1, slave = -1;
+    int ptyChannel[2] = {-1, -1};
     if (spec.tty) {
         master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
         if (master < 0 || ::grantpt(master) != 0 || ::unlockpt(master) != 0)
             return Error::internal("no pseudo-terminal for the command");
         slave = ::open(::ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+        (void)!::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ptyChannel);
     } else if (::pipe2(in, O_CLOEXEC) || ::pipe2(out, O_CLOEXEC) || ::pipe2(err, O_CLOEXEC)) {
         return Error::internal(std::string("pipe: ") + std::strerror(errno));
     }
@@ -148,8 +215,9 @@ Result<std::unique_ptr<ProcessExecSession>> ProcessExecSession::start(const Exec
     const pid_t pid = ::fork();
     if (pid == 0) {
         if (spec.tty)
-            runInContainer(fds, types, dir.c_str(), argv.data(), envp.data(), slave, slave, slave, true, caps);
-        runInContainer(fds, types, dir.c_str(), argv.data(), envp.data(), in[0], out[1], err[1], false, caps);
+            runInContainer(fds, types, dir.c_str(), argv.data(), envp.data(), slave, slave, slave, true, caps,
+                           ptyChannel[1]);
+        runInContainer(fds, types, dir.c_str(), argv.data(), envp.data(), in[0], out[1], err[1], false, caps, -1);
     }
     for (int fd : fds)
         if (fd >= 0)
@@ -161,6 +229,15 @@ Result<std::unique_ptr<ProcessExecSession>> ProcessExecSession::start(const Exec
     session->m_tty = spec.tty;
     if (spec.tty) {
         ::close(slave);
+        if (ptyChannel[1] >= 0)
+            ::close(ptyChannel[1]);
+        // The container's own terminal when it could be made there; the host's otherwise.
+        if (const int inside = ptyChannel[0] >= 0 ? receiveDescriptor(ptyChannel[0]) : -1; inside >= 0) {
+            ::close(master);
+            master = inside;
+        }
+        if (ptyChannel[0] >= 0)
+            ::close(ptyChannel[0]);
         session->m_stdin = master;
         session->m_stdout = master;
     } else {

@@ -5,6 +5,7 @@
 #include "engine/runtime/executables.h"
 #include "engine/runtime/images/imagestore.h"
 #include "engine/runtime/network/clusternetwork.h"
+#include "engine/runtime/sandboxfiles.h"
 #include "engine/runtime/process/containerexec.h"
 #include "engine/runtime/process/sandboxcommand.h"
 
@@ -203,9 +204,7 @@ ImageResolver imageStoreResolver(const QString &root)
 
 struct ProcessRuntime::Sandbox {
     SandboxSpec spec;
-    QString dir;        // DATA_DIR/runtime/process/sandboxes/<uid>
-    QString hostsFile;  // the pod's /etc/hosts
-    QString resolvConf; // the pod's /etc/resolv.conf (empty: the host's)
+    SandboxFiles files;  // in DATA_DIR/runtime/process/sandboxes/<uid>
     std::vector<std::string> enter;  // argv prefix into the pod's namespaces (empty: the host's)
 };
 
@@ -248,6 +247,7 @@ ProcessRuntime::~ProcessRuntime()
     // recovers them. Only the watches go.
     for (auto &[handle, container] : m_containers)
         release(*container);
+    m_cgroups.removeGroupIfEmpty();
 }
 
 std::string ProcessRuntime::versionString() const
@@ -284,10 +284,11 @@ QString ProcessRuntime::containerDir(const std::string &id) const
     return m_options.stateDir + QStringLiteral("/containers/") + QString::fromStdString(id);
 }
 
-Result<std::string> ProcessRuntime::ensureImage(const std::string &image)
+// The local image store has no registry to pull from: every policy takes the image as stored.
+Result<ImageReady> ProcessRuntime::ensureImage(const std::string &image, PullPolicy)
 {
     CD_TRY(RootFilesystem root, m_options.resolveImage(image));
-    return root.imageRef;
+    return ImageReady{root.imageRef};
 }
 
 std::vector<std::string> ProcessRuntime::enterCommand(const Sandbox &sandbox) const { return sandbox.enter; }
@@ -296,34 +297,7 @@ Result<SandboxHandle> ProcessRuntime::runSandbox(const SandboxSpec &spec)
 {
     auto sandbox = std::make_unique<Sandbox>();
     sandbox->spec = spec;
-    sandbox->dir = m_options.stateDir + QStringLiteral("/sandboxes/") + QString::fromStdString(spec.podUid);
-    if (!QDir().mkpath(sandbox->dir))
-        return Error::internal("cannot create " + sandbox->dir.toStdString());
-    // The hosts file the kubelet writes into every pod.
-    sandbox->hostsFile = sandbox->dir + QStringLiteral("/hosts");
-    QFile hosts(sandbox->hostsFile);
-    if (!hosts.open(QIODevice::WriteOnly | QIODevice::Truncate))
-        return Error::internal("cannot write " + sandbox->hostsFile.toStdString());
-    hosts.write(QByteArray::fromStdString("# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n"
-                                          "::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\n"
-                                          "fe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n" +
-                                          spec.ip + "\t" + spec.hostname + "\n"));
-    hosts.close();
-    if (!m_options.clusterDns.empty()) {
-        // The resolv.conf the kubelet writes for ClusterFirst: the cluster DNS, then the names
-        // of the pod's namespace, its Services and the cluster, tried before a name as given.
-        sandbox->resolvConf = sandbox->dir + QStringLiteral("/resolv.conf");
-        QFile resolv(sandbox->resolvConf);
-        if (!resolv.open(QIODevice::WriteOnly | QIODevice::Truncate))
-            return Error::internal("cannot write " + sandbox->resolvConf.toStdString());
-        const std::string &domain = m_options.clusterDomain;
-        resolv.write(QByteArray::fromStdString("nameserver " + m_options.clusterDns + "\nsearch " + spec.podNamespace +
-                                               ".svc." + domain + " svc." + domain + " " + domain +
-                                               "\noptions ndots:5\n"));
-        resolv.close();
-    }
-    if (!spec.logDirectory.empty())
-        QDir().mkpath(QString::fromStdString(spec.logDirectory));
+    CD_TRY(sandbox->files, writeSandboxFiles(m_options.stateDir, spec, m_options.clusterDns, m_options.clusterDomain));
     if (m_options.network) {
         // The pod's network, IPC and UTS namespaces (found again when they outlived an engine).
         CD_TRY(network::PodNetwork pod, m_options.network->createPod(spec.podUid, spec.ip, spec.hostname));
@@ -339,10 +313,7 @@ void ProcessRuntime::removeSandbox(SandboxHandle handle)
     auto it = m_sandboxes.find(handle);
     if (it == m_sandboxes.end())
         return;
-    QDir(it->second->dir).removeRecursively();
-    if (m_options.network)
-        if (Status removed = m_options.network->removePod(it->second->spec.podUid); !removed.ok())
-            qWarning("the network of pod %s stays: %s", it->second->spec.podName.c_str(), removed.error().message.c_str());
+    removeSandboxFiles(it->second->files, m_options.network, it->second->spec);
     m_sandboxes.erase(it);
 }
 
@@ -435,9 +406,9 @@ Result<ContainerHandle> ProcessRuntime::start(SandboxHandle sandboxHandle, const
     input.rootfs = root.path;
     input.entries = folderEntries(root.path);
     input.hiddenPaths = m_options.hiddenPaths;
-    input.mounts.push_back({sandbox.hostsFile.toStdString(), "/etc/hosts", true});
-    if (!sandbox.resolvConf.isEmpty())
-        input.mounts.push_back({sandbox.resolvConf.toStdString(), "/etc/resolv.conf", true});
+    input.mounts.push_back({sandbox.files.hostsFile.toStdString(), "/etc/hosts", true});
+    if (!sandbox.files.resolvConf.isEmpty())
+        input.mounts.push_back({sandbox.files.resolvConf.toStdString(), "/etc/resolv.conf", true});
     input.mounts.insert(input.mounts.end(), spec.mounts.begin(), spec.mounts.end());
     input.expanded = expansionsFor(root.path, input.mounts);
     input.env = env;

@@ -10,6 +10,7 @@
 // spec.json (which pod and container), shim.json, state.json (its pid once it runs) and
 // exit.json (its exit code). The logs go where the node agent says (the CRI log format).
 
+#include "engine/runtime/logrotation.h"
 #include "engine/runtime/process/cgrouplimits.h"
 #include "engine/runtime/runtime.h"
 
@@ -58,8 +59,8 @@ struct ProcessRuntimeOptions {
     // Kubernetes search path for the pod's namespace; empty: pods see the host's resolv.conf.
     std::string clusterDns;
     std::string clusterDomain = "cluster.local";
-    long long logMaxBytes = 10 * 1024 * 1024;
-    int logMaxFiles = 5;
+    long long logMaxBytes = kContainerLogMaxBytes;
+    int logMaxFiles = kContainerLogMaxFiles;
 };
 
 class ProcessRuntime : public Runtime {
@@ -76,7 +77,7 @@ public:
     bool enforcesLimits() const { return m_cgroups.enforces(); }
     std::string limitsNote() const;
 
-    Result<std::string> ensureImage(const std::string &image) override;
+    Result<ImageReady> ensureImage(const std::string &image, PullPolicy policy) override;
     Result<SandboxHandle> runSandbox(const SandboxSpec &spec) override;
     void removeSandbox(SandboxHandle sandbox) override;
     Result<ContainerHandle> start(SandboxHandle sandbox, const ContainerSpec &spec, std::uint64_t cookie) override;
@@ -88,8 +89,8 @@ public:
     Result<std::unique_ptr<ExecSession>> exec(ContainerHandle handle, const ExecSpec &spec) override;
     Result<std::unique_ptr<ExecSession>> attach(ContainerHandle handle, const AttachSpec &spec) override;
 
-    // The host pid of a running container's main process (pid 1 inside), 0 when none.
-    int containerPid(ContainerHandle handle) const;
+    // pid 1 inside the container.
+    int containerPid(ContainerHandle handle) const override;
     size_t containerCount() const { return m_containers.size(); }
 
 private:

@@ -360,7 +360,7 @@ private Q_SLOTS:
         QVERIFY2(r.body.find("name one with ?node=NAME") != std::string::npos, r.body.c_str());
         r = get(&collector, "/stats/summary", {{"node", "sim-1"}});
         QCOMPARE(r.status, 404);
-        QVERIFY2(r.body.find("only process nodes") != std::string::npos, r.body.c_str());
+        QVERIFY2(r.body.find("only process and container nodes") != std::string::npos, r.body.c_str());
 
         r = get(&collector, "/stats/nodes");
         body = Json::parse(r.body);

@@ -5,6 +5,7 @@
 #include "engine/runtime/process/cgrouplimits.h"
 #include "machinetools.h"
 
+#include <QFileInfo>
 #include <QProcess>
 #include <QtTest>
 
@@ -59,7 +60,17 @@ private Q_SLOTS:
         QCOMPARE(roomyCode, 0);
         QVERIFY(roomyOutput.contains(QLatin1String("survived")));
         QVERIFY(!limits.oomKilled("mem-2"));
+
+        // The group goes only once no container cgroup is left in it.
+        const std::vector<std::string> groups = limits.groupFolders();
+        QVERIFY(!groups.empty());
+        limits.removeGroupIfEmpty();
+        for (const std::string &group : groups)
+            QVERIFY2(QFileInfo::exists(QString::fromStdString(group)), group.c_str());
         limits.remove("mem-2");
+        limits.removeGroupIfEmpty();
+        for (const std::string &group : groups)
+            QVERIFY2(!QFileInfo::exists(QString::fromStdString(group)), group.c_str());
     }
 
     void cpuLimitThrottles()

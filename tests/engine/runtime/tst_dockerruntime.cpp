@@ -1,13 +1,15 @@
 // The container runtime against a real Podman (`podman system service`, private storage): the
 // Docker API client (version negotiation, errors), a container's life (create, start, its output
 // in the CRI log file, stop with a grace period, exit codes), exec, recovery by a new runtime
-// after the old one went, and the clear error for an image the engine does not have. From a root
-// run, the same again as user nobody with a rootless Podman.
+// after the old one went, image pulls as imagePullPolicy says (from a registry on loopback, one
+// pull for many askers, a failed pull's error) and the clear error for an image the engine does
+// not have. From a root run, the same again as user nobody with a rootless Podman.
 
 #include "engine/runtime/docker/crilogwriter.h"
 #include "engine/runtime/docker/dockerclient.h"
 #include "engine/runtime/docker/dockerruntime.h"
 
+#include "loopbackregistry.h"
 #include "machinetools.h"
 #include "podmanservice.h"
 
@@ -44,6 +46,7 @@ class TestDockerRuntime : public QObject {
 
 private:
     cd::test::PodmanService m_podman;
+    cd::test::LoopbackRegistry m_registry;
     QTemporaryDir m_state;
 
     std::unique_ptr<DockerRuntime> makeRuntime(Seen &seen)
@@ -78,6 +81,10 @@ private Q_SLOTS:
     void initTestCase()
     {
         QString why;
+        const QString layer = m_state.path() + "/layer.tar";
+        QVERIFY2(cd::test::PodmanService::writeBusyboxTarball(layer, &why), qPrintable(why));
+        QVERIFY2(m_registry.start("pulled/busybox:2.0", layer, &why), qPrintable(why));
+        m_podman.allowLoopbackRegistry(m_registry.port());
         if (!m_podman.start(&why))
             CD_SKIP_OR_FAIL(why);
         QVERIFY2(m_podman.importBusybox(kImage, &why), qPrintable(why));
@@ -122,15 +129,64 @@ private Q_SLOTS:
         auto runtime = makeRuntime(seen);
         QVERIFY2(runtime->unreachableReason().empty(), runtime->unreachableReason().c_str());
         QVERIFY(QString::fromStdString(runtime->versionString()).startsWith("podman://4."));
-        Result<std::string> found = runtime->ensureImage(kImage);
-        QVERIFY2(found.ok() && !found->empty(),
-                 found.ok() ? found->c_str() : found.error().message.c_str());
-        Result<std::string> missing = runtime->ensureImage("localhost/not-here:1.0");
+        Result<ImageReady> found = runtime->ensureImage(kImage, PullPolicy::IfNotPresent);
+        QVERIFY2(found.ok() && !found->pulling && !found->ref.empty(),
+                 found.ok() ? found->ref.c_str() : found.error().message.c_str());
+        Result<ImageReady> missing = runtime->ensureImage("localhost/not-here:1.0", PullPolicy::Never);
         QVERIFY(!missing.ok());
         QCOMPARE(missing.error().kind, ErrorKind::NotFound);
         QVERIFY2(missing.error().message.find("podman import") != std::string::npos &&
+                     missing.error().message.find("pull policy of Never") != std::string::npos &&
                      missing.error().message.find("localhost/not-here:1.0") != std::string::npos,
                  missing.error().message.c_str());
+    }
+
+    void pullsImages()
+    {
+        Seen seen;
+        auto runtime = makeRuntime(seen);
+        std::vector<std::pair<std::string, Result<std::string>>> pulls;
+        runtime->setPullListener([&pulls](const std::string &image, const Result<std::string> &outcome) {
+            pulls.emplace_back(image, outcome);
+        });
+        const std::string image = m_registry.host().toStdString() + "/pulled/busybox:2.0";
+        // Missing: a pull starts; asking again joins it.
+        Result<ImageReady> first = runtime->ensureImage(image, PullPolicy::IfNotPresent);
+        QVERIFY2(first.ok() && first->pulling, first.ok() ? "" : first.error().message.c_str());
+        QVERIFY(runtime->ensureImage(image, PullPolicy::Always)->pulling);
+        QTRY_COMPARE_WITH_TIMEOUT(pulls.size(), size_t(1), 60000);
+        QCOMPARE(pulls[0].first, image);
+        QVERIFY2(pulls[0].second.ok(), pulls[0].second.ok() ? "" : pulls[0].second.error().message.c_str());
+        QCOMPARE(m_registry.requests().count("GET /v2/pulled/busybox/manifests/2.0"), 1);
+        // Now present: no pull with IfNotPresent, a new one with Always.
+        Result<ImageReady> present = runtime->ensureImage(image, PullPolicy::IfNotPresent);
+        QVERIFY(present.ok() && !present->pulling && present->ref.rfind("sha256:", 0) == 0);
+        QVERIFY(runtime->ensureImage(image, PullPolicy::Always)->pulling);
+        QTRY_COMPARE_WITH_TIMEOUT(pulls.size(), size_t(2), 60000);
+        QVERIFY(pulls[1].second.ok());
+        QCOMPARE(m_registry.requests().count("GET /v2/pulled/busybox/manifests/2.0"), 2);
+
+        // The pulled image runs.
+        Result<SandboxHandle> sandbox = runtime->runSandbox(sandboxSpec("uid-pull-0001", "pulled"));
+        QVERIFY(sandbox.ok());
+        ContainerSpec spec = shell("main", "echo from the registry");
+        spec.image = image;
+        Result<ContainerHandle> handle = runtime->start(*sandbox, spec, 1);
+        QVERIFY(handle.ok());
+        QTRY_VERIFY_WITH_TIMEOUT(seen.exited(), 60000);
+        QCOMPARE(seen.states.back().exitCode, 0);
+        QTRY_VERIFY_WITH_TIMEOUT(readFile(m_state.path() + "/pods/uid-pull-0001/main/0.log").contains("from the registry"), 10000);
+        runtime->destroy(*handle);
+        runtime->removeSandbox(*sandbox);
+
+        // A registry that is not there: the pull fails, and the error says so and how to import instead.
+        const std::string nowhere = "127.0.0.1:1/nothing/here:1.0";
+        QVERIFY(runtime->ensureImage(nowhere, PullPolicy::IfNotPresent)->pulling);
+        QTRY_COMPARE_WITH_TIMEOUT(pulls.size(), size_t(3), 60000);
+        QCOMPARE(pulls[2].first, nowhere);
+        QVERIFY(!pulls[2].second.ok());
+        const std::string &why = pulls[2].second.error().message;
+        QVERIFY2(why.find("127.0.0.1:1") != std::string::npos && why.find("podman import") != std::string::npos, why.c_str());
     }
 
     void unreachableEngine()
@@ -140,7 +196,7 @@ private Q_SLOTS:
         options.stateDir = m_state.path() + "/unreachable";
         DockerRuntime runtime(options);
         QVERIFY(runtime.unreachableReason().find("cannot reach the container engine") != std::string::npos);
-        QVERIFY(!runtime.ensureImage(kImage).ok());
+        QVERIFY(!runtime.ensureImage(kImage, PullPolicy::IfNotPresent).ok());
         // The engine comes (a link to the socket appears): the runtime notices and says so.
         const QString link = m_state.path() + "/later.sock";
         options.host = "unix://" + link;
@@ -325,8 +381,53 @@ private Q_SLOTS:
     // no cluster network in this test).
     void unprivileged()
     {
-        CD_RERUN_AS_NOBODY(240000, "negotiatesVersion", "missingImage", "unreachableEngine", "lifecycle", "exitCodesAndStartErrors",
+        CD_RERUN_AS_NOBODY(240000, "negotiatesVersion", "missingImage", "pullsImages", "unreachableEngine", "lifecycle", "exitCodesAndStartErrors",
                            "leftoverNameIsReplaced", "execInContainer", "recovers");
+    }
+
+    // The followed output is rotated as the kubelet's (containerLogMaxSize/-Files), and a line
+    // longer than 16 KiB is written in parts.
+    void logRotation()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.path() + "/0.log";
+        const auto frame = [](int stream, const QByteArray &payload) {
+            QByteArray header(8, '\0');
+            header[0] = char(stream);
+            const quint32 size = quint32(payload.size());
+            for (int i = 0; i < 4; ++i)
+                header[4 + i] = char((size >> (8 * (3 - i))) & 0xff);
+            return header + payload;
+        };
+        {
+            CriLogWriter writer(path, {}, 0, 1000, 3);
+            for (int i = 0; i < 100; ++i)
+                writer.feed(frame(1, QByteArray("2026-01-01T00:00:01.000000000Z line ") + QByteArray::number(i) + '\n'));
+        }
+        QVERIFY(QFileInfo::exists(path + ".1") && QFileInfo::exists(path + ".2"));
+        QVERIFY(!QFileInfo::exists(path + ".3"));
+        for (const QString &file : {path, path + ".1", path + ".2"})
+            QVERIFY2(QFileInfo(file).size() <= 1000, qPrintable(file));
+        // The newest lines are kept, in order across the files.
+        const QString all = readFile(path + ".2") + readFile(path + ".1") + readFile(path);
+        QVERIFY2(all.endsWith("stdout F line 99\n"), qPrintable(all.right(400)));
+        QVERIFY2(!all.contains("stdout F line 0\n"), qPrintable(all.left(300)));
+
+        const QString longPath = dir.path() + "/1.log";
+        {
+            CriLogWriter writer(longPath);
+            writer.feed(frame(2, "2026-01-01T00:00:02.000000000Z " + QByteArray(40000, 'x') + '\n'));
+        }
+        const QStringList parts = readFile(longPath).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(parts.size(), 3);
+        QVERIFY2(parts[0].contains(" stderr P ") && parts[1].contains(" stderr P ") && parts[2].contains(" stderr F "),
+                 qPrintable(parts.join('\n').left(300)));
+        qsizetype total = 0;
+        for (const QString &part : parts) {
+            QVERIFY(part.startsWith("2026-01-01T00:00:02"));
+            total += part.count('x');
+        }
+        QCOMPARE(total, 40000);
     }
 
     void logResume()

@@ -144,8 +144,8 @@ private Q_SLOTS:
 
         ContainerSpec other = shell("other", "true");
         other.image = "nginx";
-        QVERIFY(!runtime->ensureImage("nginx").ok());
-        QVERIFY(runtime->ensureImage("host").ok());
+        QVERIFY(!runtime->ensureImage("nginx", PullPolicy::Always).ok());
+        QVERIFY(runtime->ensureImage("host", PullPolicy::Never).ok());
         QVERIFY(!runtime->start(box, other, 2).ok());
     }
 

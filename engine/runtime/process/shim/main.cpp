@@ -16,6 +16,8 @@
 // makes PATH a FIFO: whatever a writer (kubectl attach, through the engine) puts there reaches
 // the container. Writers may come and go; with --stdin-once (the pod's stdinOnce) the container's
 // stdin closes when the first writer leaves. Without --stdin-fifo, stdin is /dev/null.
+#include "engine/runtime/logrotation.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
@@ -38,8 +40,8 @@ namespace {
 struct Options {
     std::string dir;
     std::string log;
-    long long logMaxBytes = 10 * 1024 * 1024;  // the kubelet's containerLogMaxSize default
-    int logMaxFiles = 5;                       // containerLogMaxFiles
+    long long logMaxBytes = cd::runtime::kContainerLogMaxBytes;
+    int logMaxFiles = cd::runtime::kContainerLogMaxFiles;
     int notifyFd = -1;
     std::string stdinFifo;
     bool stdinOnce = false;
@@ -129,16 +131,10 @@ private:
         struct stat st{};
         m_size = m_fd >= 0 && ::fstat(m_fd, &st) == 0 ? st.st_size : 0;
     }
-    // FILE becomes FILE.1, FILE.1 becomes FILE.2 ... the oldest beyond the limit goes.
     void rotate()
     {
         ::close(m_fd);
-        for (int i = m_maxFiles - 1; i >= 1; --i) {
-            const std::string from = i == 1 ? m_path : m_path + "." + std::to_string(i - 1);
-            ::rename(from.c_str(), (m_path + "." + std::to_string(i)).c_str());
-        }
-        if (m_maxFiles <= 1)
-            ::unlink(m_path.c_str());
+        cd::runtime::rotateLogFiles(m_path, m_maxFiles);
         open();
     }
 
