@@ -76,10 +76,13 @@ void NodeManagerPrivate::registerNode(NodeAgent &agent)
     agent.registering = true;
     const std::uint32_t index = agent.index;
     QPointer<NodeManagerPrivate> self(this);
-    const Json node = nodeObject(agent, m_options, agent.runtime->versionString(), m_kubeletPort);
-    m_limiter.submit([self, index, node](RequestLimiter::Finished finished) {
+    m_limiter.submit([self, index](RequestLimiter::Finished finished) {
         if (!self)
             return;
+        // Built when the request starts, not when it is queued: thousands of queued Nodes would
+        // otherwise be built in one go before the first response is even looked at.
+        const NodeAgent &agent = *self->m_agents[index];
+        const Json node = nodeObject(agent, self->m_options, agent.runtime->versionString(), self->m_kubeletPort);
         self->m_client->create(nodesResource(), {}, node, [self, index, finished](const client::Response &r) {
             finished();
             if (!self)

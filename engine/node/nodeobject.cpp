@@ -44,6 +44,20 @@ std::string osImage()
     return name.isEmpty() ? std::string("Linux") : name.toStdString();
 }
 
+// What every node of this process reports about the host, read once: QSysInfo reads
+// /etc/os-release and calls uname on each call, which thousands of registrations would repeat.
+struct HostFacts {
+    std::string arch = goArch();
+    std::string os = osImage();
+    std::string kernel = QSysInfo::kernelVersion().toStdString();
+};
+
+const HostFacts &hostFacts()
+{
+    static const HostFacts facts;
+    return facts;
+}
+
 Json condition(const char *type, const char *status, const char *reason, const char *message,
                const std::string &heartbeat, const std::string &transition)
 {
@@ -183,7 +197,8 @@ Json nodeObject(const NodeAgent &agent, const NodeManagerOptions &, const std::s
                int kubeletPort)
 {
     const NodeSpec &spec = agent.spec;
-    const std::string arch = goArch();
+    const HostFacts &host = hostFacts();
+    const std::string &arch = host.arch;
     Json labels = {{"beta.kubernetes.io/arch", arch},
                    {"beta.kubernetes.io/os", "linux"},
                    {"kubernetes.io/arch", arch},
@@ -207,8 +222,8 @@ Json nodeObject(const NodeAgent &agent, const NodeManagerOptions &, const std::s
     const Json nodeInfo = {{"machineID", agent.machineId},
                            {"systemUUID", agent.systemUuid},
                            {"bootID", agent.bootId},
-                           {"kernelVersion", QSysInfo::kernelVersion().toStdString()},
-                           {"osImage", osImage()},
+                           {"kernelVersion", host.kernel},
+                           {"osImage", host.os},
                            {"containerRuntimeVersion", runtimeVersion},
                            {"kubeletVersion", "v1.32.0"},
                            {"kubeProxyVersion", "v1.32.0"},
