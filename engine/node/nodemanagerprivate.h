@@ -1,8 +1,8 @@
 #pragma once
 // The inside of the node manager: the compact state of every node agent and pod, the shared
 // informers and timers. Split over files by responsibility: nodeagent.cpp (registration, lease,
-// node status), podworker.cpp (pod lifecycle), podstatus.cpp (the status kubectl prints),
-// nodeobject.cpp (the Node and Lease objects, addresses and pod CIDRs).
+// node status), podworker.cpp (pod lifecycle), imagepulls.cpp (images and pulls), podstatus.cpp
+// (the status kubectl prints), nodeobject.cpp (the Node and Lease objects, addresses and pod CIDRs).
 
 #include "engine/client/eventrecorder.h"
 #include "engine/client/informer.h"
@@ -196,6 +196,7 @@ public:
     runtime::ContainerSpec containerSpec(const PodState &pod, size_t index, const Json &podObject) const;
     client::ObjectPtr cachedPod(const PodState &pod) const;
     runtime::Runtime &runtimeOf(const PodState &pod) const { return *m_agents[pod.node]->runtime; }
+    // imagepulls.cpp
     bool pullImage(PodState &pod, size_t index, const Json &podObject);
     void onImagePulled(const runtime::Runtime *rt, const std::string &image, const Result<std::string> &outcome);
     void imagePullFailed(PodState &pod, size_t index, const std::string &image, const std::string &why);

@@ -295,6 +295,18 @@ spec:
         QVERIFY2(!events.out.contains("already present"), qPrintable(events.report()));
         QVERIFY2(m_registry.requests().contains("GET /v2/tools/busybox/manifests/2.0"), qPrintable(m_registry.requests()));
         QVERIFY(kubectl({"delete", "pod", "pulled", "--grace-period=1"}).ok());
+
+        // Always: pulled again though present, once for the start (not again and again).
+        const KubectlRun always = kubectl({"run", "always", "--image=" + image, "--image-pull-policy=Always",
+                                           "--restart=Never", "--", "sleep", "3600"});
+        QVERIFY2(always.ok(), qPrintable(always.report()));
+        QVERIFY2(eventually([&] { return jsonpath("pod/always", ".status.phase") == "Running"; }, 60000),
+                 qPrintable(kubectl({"describe", "pod", "always"}).out));
+        QTest::qWait(1500);
+        QCOMPARE(m_registry.requests().count("GET /v2/tools/busybox/manifests/2.0"), 2);
+        const KubectlRun againEvents = kubectl({"get", "events", "--field-selector", "involvedObject.name=always"});
+        QCOMPARE(againEvents.out.count("Successfully pulled image"), 1);
+        QVERIFY(kubectl({"delete", "pod", "always", "--grace-period=1"}).ok());
     }
 
     // CPU and memory of container pods, from the processes the engine started (State.Pid); the

@@ -221,6 +221,19 @@ bool parseOptions(int argc, char **argv, Options &options)
 }
 
 // bwrap's info is JSON: { "child-pid": 1234 ... }.
+// The process `pid` no longer has this process's root: bubblewrap has switched it to the
+// sandbox's (a tmpfs), or the process is gone.
+bool sandboxRootInPlace(long pid)
+{
+    struct stat ours{}, theirs{};
+    if (::stat("/", &ours) != 0)
+        return true;
+    const std::string root = "/proc/" + std::to_string(pid) + "/root/";
+    if (::stat(root.c_str(), &theirs) != 0)
+        return true;
+    return ours.st_dev != theirs.st_dev || ours.st_ino != theirs.st_ino;
+}
+
 long parseChildPid(const std::string &info)
 {
     const size_t at = info.find("\"child-pid\"");
@@ -319,7 +332,10 @@ int main(int argc, char **argv)
         const int fifoAt = add(!exited && fifo >= 0, fifo);
         // Once the sandbox has exited, output still buffered in the pipes is drained; processes it
         // left behind holding them open (none, with a pid namespace) do not keep the shim alive.
-        const int timeout = exited ? 200 : (childFd >= 0 ? -1 : 100);
+        // While the sandbox is being set up (its pid known, its root not in place yet), look again
+        // every millisecond.
+        const bool settingUp = !started && !exited && parseChildPid(infoText) > 0;
+        const int timeout = exited ? 200 : settingUp ? 1 : (childFd >= 0 ? -1 : 100);
         const int ready = ::poll(fds, static_cast<nfds_t>(n), timeout);
         if (ready < 0 && errno == EINTR)
             continue;
@@ -353,8 +369,13 @@ int main(int argc, char **argv)
                 }
             }
         }
+        if (!exited && (childAt < 0 ? ::waitpid(child, &status, WNOHANG) == child
+                                    : (fds[childAt].revents & POLLIN) && ::waitpid(child, &status, 0) == child))
+            exited = true;
         if (!started) {
-            if (const long pid = parseChildPid(infoText); pid > 0) {
+            // Running once bubblewrap has put the sandbox's root in place (its --info-fd comes
+            // before the mounts): an exec or hook joining the container then finds its volumes.
+            if (const long pid = parseChildPid(infoText); pid > 0 && (sandboxRootInPlace(pid) || exited)) {
                 started = true;
                 writeFileAtomically(options.dir + "/state.json",
                                     "{\"pid\":" + std::to_string(pid) + ",\"startedAt\":\"" + rfc3339Nano(startNs) +
@@ -362,9 +383,6 @@ int main(int argc, char **argv)
                 notify(options.notifyFd);
             }
         }
-        if (!exited && (childAt < 0 ? ::waitpid(child, &status, WNOHANG) == child
-                                    : (fds[childAt].revents & POLLIN) && ::waitpid(child, &status, 0) == child))
-            exited = true;
     }
     stdoutLines.finish();
     stderrLines.finish();
