@@ -205,7 +205,7 @@ ImageResolver imageStoreResolver(const QString &root)
 struct ProcessRuntime::Sandbox {
     SandboxSpec spec;
     SandboxFiles files;  // in DATA_DIR/runtime/process/sandboxes/<uid>
-    std::vector<std::string> enter;  // argv prefix into the pod's namespaces (empty: the host's)
+    network::HolderProcess namespaces;  // holds the pod's namespaces, which the shim joins (pid 0: the host's)
 };
 
 struct ProcessRuntime::Container {
@@ -291,8 +291,6 @@ Result<ImageReady> ProcessRuntime::ensureImage(const std::string &image, PullPol
     return ImageReady{root.imageRef};
 }
 
-std::vector<std::string> ProcessRuntime::enterCommand(const Sandbox &sandbox) const { return sandbox.enter; }
-
 Result<SandboxHandle> ProcessRuntime::runSandbox(const SandboxSpec &spec)
 {
     auto sandbox = std::make_unique<Sandbox>();
@@ -301,7 +299,8 @@ Result<SandboxHandle> ProcessRuntime::runSandbox(const SandboxSpec &spec)
     if (m_options.network) {
         // The pod's network, IPC and UTS namespaces (found again when they outlived an engine).
         CD_TRY(network::PodNetwork pod, m_options.network->createPod(spec.podUid, spec.ip, spec.hostname));
-        sandbox->enter = m_options.network->enterCommand(pod);
+        if (m_options.network->isolated())
+            sandbox->namespaces = pod.holder;
     }
     const SandboxHandle handle = m_nextHandle++;
     m_sandboxes[handle] = std::move(sandbox);
@@ -415,11 +414,9 @@ Result<ContainerHandle> ProcessRuntime::start(SandboxHandle sandboxHandle, const
     input.workingDir = spec.workingDir.empty() ? root.workingDir : spec.workingDir;
     c.workingDir = input.workingDir;
     input.argv = argv;
-    if (sandbox.enter.empty())
+    if (sandbox.namespaces.pid <= 0)
         input.hostname = sandbox.spec.hostname;  // no pod namespaces to join: the name goes here
-    std::vector<std::string> command = enterCommand(sandbox);
-    const std::vector<std::string> inner = sandboxCommand(input);
-    command.insert(command.end(), inner.begin(), inner.end());
+    const std::vector<std::string> command = sandboxCommand(input);
 
     if (!QDir().mkpath(c.dir) || !QDir().mkpath(QFileInfo(c.logPath).absolutePath())) {
         m_containers.erase(handle);
@@ -466,6 +463,9 @@ Result<ContainerHandle> ProcessRuntime::start(SandboxHandle sandboxHandle, const
     }
     for (const std::string &procs : cgroupProcs)
         shimArgs.insert(shimArgs.end(), {"--cgroup-procs", procs});
+    if (sandbox.namespaces.pid > 0)
+        shimArgs.insert(shimArgs.end(), {"--join-namespaces", std::to_string(sandbox.namespaces.pid) + "/" +
+                                                                  std::to_string(sandbox.namespaces.startTime)});
     shimArgs.push_back("--");
     shimArgs.insert(shimArgs.end(), command.begin(), command.end());
     std::vector<char *> cargv;

@@ -101,7 +101,6 @@ private:
     void watch(ContainerHandle handle, Container &container, int notifyFd);
     void refresh(ContainerHandle handle);
     void failLater(ContainerHandle handle, const std::string &reason, const std::string &message, int exitCode);
-    std::vector<std::string> enterCommand(const Sandbox &sandbox) const;
     void release(Container &container);
     void reap(int shimPid);
 

@@ -3,11 +3,14 @@
 // engine: when clusterdeckd restarts it finds the shim's state files and carries on.
 //
 //   clusterdeck-shim --dir DIR --log FILE [--log-max-bytes N] [--log-max-files N] [--notify-fd FD]
-//                    [--stdin-fifo PATH [--stdin-once 1]] [--cgroup-procs FILE]... -- ARGV...
+//                    [--stdin-fifo PATH [--stdin-once 1]] [--cgroup-procs FILE]...
+//                    [--join-namespaces PID/STARTTIME] -- ARGV...
 //
-// It runs ARGV (the sandbox command: nsenter ... bwrap --info-fd 3 ... -- the container's
-// command) with fd 3 as a pipe for bwrap's info, records the container's pid when bwrap reports
-// it (DIR/state.json), writes the container's stdout and stderr to FILE in the CRI log format
+// It runs ARGV (the sandbox command: bwrap --info-fd 3 ... -- the container's command) with fd 3
+// as a pipe for bwrap's info, in the user, network, IPC and UTS namespaces of the pod's holder
+// process when --join-namespaces names one (checked to still be the process started at
+// STARTTIME), records the container's pid once it runs the container's command
+// (DIR/state.json), writes the container's stdout and stderr to FILE in the CRI log format
 // the kubelet reads ("<RFC3339Nano> stdout F line"), rotates FILE when it grows past the limit,
 // and when the container exits writes DIR/exit.json. Each state change also writes one byte to
 // the notify fd, when the engine that started it is still there to listen.
@@ -17,6 +20,7 @@
 // the container. Writers may come and go; with --stdin-once (the pod's stdinOnce) the container's
 // stdin closes when the first writer leaves. Without --stdin-fifo, stdin is /dev/null.
 #include "engine/runtime/logrotation.h"
+#include "engine/runtime/network/helper/namespaces.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -46,6 +50,7 @@ struct Options {
     std::string stdinFifo;
     bool stdinOnce = false;
     std::vector<std::string> cgroupProcs;  // cgroup.procs files the container joins (its limits)
+    cd::netns::Holder namespaces;          // the pod's namespaces to join (pid 0: stay in ours)
     std::vector<char *> argv;
 };
 
@@ -211,6 +216,13 @@ bool parseOptions(int argc, char **argv, Options &options)
             options.stdinOnce = std::atoi(value) != 0;
         else if (arg == "--cgroup-procs")
             options.cgroupProcs.push_back(value);
+        else if (arg == "--join-namespaces") {
+            const char *slash = std::strchr(value, '/');
+            options.namespaces.pid = std::atoi(value);
+            options.namespaces.startTime = slash ? std::strtoull(slash + 1, nullptr, 10) : 0;
+            if (options.namespaces.pid <= 0 || options.namespaces.startTime == 0)
+                return false;
+        }
         else
             return false;
     }
@@ -220,20 +232,19 @@ bool parseOptions(int argc, char **argv, Options &options)
     return !options.dir.empty() && !options.log.empty() && options.argv.size() > 1;
 }
 
-// bwrap's info is JSON: { "child-pid": 1234 ... }.
-// The process `pid` no longer has this process's root: bubblewrap has switched it to the
-// sandbox's (a tmpfs), or the process is gone.
-bool sandboxRootInPlace(long pid)
+// The sandbox's process `pid` runs the container's command: it no longer runs the program our
+// child runs (bubblewrap), so every mount of the sandbox is in place. True as well when either is
+// gone or cannot be looked at: the exit, or nothing, is what there is to wait for then.
+bool sandboxCommandRunning(long pid, pid_t bubblewrap)
 {
-    struct stat ours{}, theirs{};
-    if (::stat("/", &ours) != 0)
+    struct stat sandbox{}, ours{};
+    if (::stat(("/proc/" + std::to_string(pid) + "/exe").c_str(), &sandbox) != 0 ||
+        ::stat(("/proc/" + std::to_string(bubblewrap) + "/exe").c_str(), &ours) != 0)
         return true;
-    const std::string root = "/proc/" + std::to_string(pid) + "/root/";
-    if (::stat(root.c_str(), &theirs) != 0)
-        return true;
-    return ours.st_dev != theirs.st_dev || ours.st_ino != theirs.st_ino;
+    return sandbox.st_dev != ours.st_dev || sandbox.st_ino != ours.st_ino;
 }
 
+// bwrap's info is JSON: { "child-pid": 1234 ... }.
 long parseChildPid(const std::string &info)
 {
     const size_t at = info.find("\"child-pid\"");
@@ -250,7 +261,8 @@ int main(int argc, char **argv)
     Options options;
     if (!parseOptions(argc, argv, options)) {
         std::fprintf(stderr, "usage: clusterdeck-shim --dir DIR --log FILE [--log-max-bytes N] [--log-max-files N] "
-                             "[--notify-fd FD] [--stdin-fifo PATH [--stdin-once 1]] [--cgroup-procs FILE]... -- ARGV...\n");
+                             "[--notify-fd FD] [--stdin-fifo PATH [--stdin-once 1]] [--cgroup-procs FILE]... "
+                             "[--join-namespaces PID/STARTTIME] -- ARGV...\n");
         return 2;
     }
     std::signal(SIGPIPE, SIG_IGN);
@@ -268,6 +280,17 @@ int main(int argc, char **argv)
                       (::mkfifo(options.stdinFifo.c_str(), 0600) != 0 && errno != EEXIST))) {
         std::perror("clusterdeck-shim: stdin");
         return 1;
+    }
+    // Opened before the fork (the holder is checked to be the recorded process before and
+    // after), joined by the child: a failure is the child's, a start error the engine reports.
+    std::vector<int> namespaceFds;
+    std::string namespaceError;
+    if (options.namespaces.pid > 0) {
+        auto opened = cd::netns::openNamespaces(options.namespaces, {"user", "net", "ipc", "uts"});
+        if (opened.ok())
+            namespaceFds = std::move(*opened);
+        else
+            namespaceError = opened.error().message;
     }
     const long long startNs = nowNs();
     const pid_t child = ::fork();
@@ -292,10 +315,21 @@ int main(int argc, char **argv)
             }
             ::close(fd);
         }
+        // Then into the pod's namespaces (joining the user namespace first makes the cgroup
+        // files above another user's).
+        if (namespaceError.empty())
+            if (const cd::Status joined = cd::netns::joinNamespaces(namespaceFds); !joined.ok())
+                namespaceError = joined.error().message;
+        if (!namespaceError.empty()) {
+            std::fprintf(stderr, "clusterdeck-shim: cannot join the pod's namespaces: %s\n", namespaceError.c_str());
+            ::_exit(125);
+        }
         ::execvp(options.argv[0], options.argv.data());
         std::fprintf(stderr, "clusterdeck-shim: cannot run %s: %s\n", options.argv[0], std::strerror(errno));
         ::_exit(127);
     }
+    for (int fd : namespaceFds)
+        ::close(fd);
     ::close(out[1]);
     ::close(err[1]);
     ::close(info[1]);
@@ -332,8 +366,8 @@ int main(int argc, char **argv)
         const int fifoAt = add(!exited && fifo >= 0, fifo);
         // Once the sandbox has exited, output still buffered in the pipes is drained; processes it
         // left behind holding them open (none, with a pid namespace) do not keep the shim alive.
-        // While the sandbox is being set up (its pid known, its root not in place yet), look again
-        // every millisecond.
+        // While the sandbox is being set up (its pid known, its command not running yet), look
+        // again every millisecond.
         const bool settingUp = !started && !exited && parseChildPid(infoText) > 0;
         const int timeout = exited ? 200 : settingUp ? 1 : (childFd >= 0 ? -1 : 100);
         const int ready = ::poll(fds, static_cast<nfds_t>(n), timeout);
@@ -373,9 +407,9 @@ int main(int argc, char **argv)
                                     : (fds[childAt].revents & POLLIN) && ::waitpid(child, &status, 0) == child))
             exited = true;
         if (!started) {
-            // Running once bubblewrap has put the sandbox's root in place (its --info-fd comes
-            // before the mounts): an exec or hook joining the container then finds its volumes.
-            if (const long pid = parseChildPid(infoText); pid > 0 && (sandboxRootInPlace(pid) || exited)) {
+            // Running once the sandbox runs the container's command (bubblewrap's --info-fd comes
+            // before its mounts): an exec or hook joining the container then finds its volumes.
+            if (const long pid = parseChildPid(infoText); pid > 0 && (exited || sandboxCommandRunning(pid, child))) {
                 started = true;
                 writeFileAtomically(options.dir + "/state.json",
                                     "{\"pid\":" + std::to_string(pid) + ",\"startedAt\":\"" + rfc3339Nano(startNs) +
