@@ -136,19 +136,40 @@ std::vector<SchemaRegistry::Problem> SchemaRegistry::check(const std::string &de
 {
     std::vector<Problem> out;
     if (const Json *schema = definition(definitionName))
-        checkValue(schema, object, "", out, 0);
+        checkValue(schema, object, nullptr, out, 0);
     return out;
 }
 
-void SchemaRegistry::checkValue(const Json *rawSchema, const Json &value, const std::string &path,
+std::string SchemaRegistry::PathStep::text() const
+{
+    std::vector<const PathStep *> steps;
+    for (const PathStep *step = this; step; step = step->parent)
+        steps.push_back(step);
+    std::string out;
+    for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
+        if ((*it)->isIndex) {
+            out += "[" + std::to_string((*it)->index) + "]";
+        } else {
+            if (it != steps.rbegin())
+                out += '.';
+            out += (*it)->key;
+        }
+    }
+    return out;
+}
+
+void SchemaRegistry::checkValue(const Json *rawSchema, const Json &value, const PathStep *step,
                                 std::vector<Problem> &out, int depth) const
 {
     if (!rawSchema || depth > 64 || value.is_null())
         return;
+    const auto pathText = [step] { return step ? step->text() : std::string(); };
     // Quantities accept numbers (cpu: 1), as Kubernetes' Quantity decoder does.
     if (refersTo(*rawSchema, "io.k8s.apimachinery.pkg.api.resource.Quantity")) {
-        if (!value.is_string() && !value.is_number())
+        if (!value.is_string() && !value.is_number()) {
+            const std::string path = pathText();
             out.push_back({path, "cannot unmarshal " + typeName(value) + " into " + path + " of type quantity"});
+        }
         return;
     }
     const Json *schema = resolve(rawSchema);
@@ -156,16 +177,17 @@ void SchemaRegistry::checkValue(const Json *rawSchema, const Json &value, const 
         return;
     if (boolean(*schema, {"x-kubernetes-preserve-unknown-fields"}))
         return;
-    const std::string where = path.empty() ? std::string(".") : path;
+    auto mismatch = [&](const std::string &want) {
+        const std::string path = pathText();
+        out.push_back({path, "cannot unmarshal " + typeName(value) + " into " + (path.empty() ? "." : path) +
+                                 " of type " + want});
+    };
     if (boolean(*schema, {"x-kubernetes-int-or-string"}) || str(*schema, {"format"}) == "int-or-string") {
         if (!value.is_string() && !value.is_number_integer())
-            out.push_back({path, "cannot unmarshal " + typeName(value) + " into " + where + " of type int or string"});
+            mismatch("int or string");
         return;
     }
     const std::string type = str(*schema, {"type"});
-    auto mismatch = [&](const std::string &want) {
-        out.push_back({path, "cannot unmarshal " + typeName(value) + " into " + where + " of type " + want});
-    };
     if (type == "string") {
         if (!value.is_string())
             mismatch("string");
@@ -193,8 +215,10 @@ void SchemaRegistry::checkValue(const Json *rawSchema, const Json &value, const 
             return;
         }
         const Json *itemSchema = find(*schema, {"items"});
-        for (size_t i = 0; i < value.size(); ++i)
-            checkValue(itemSchema, value[i], path + "[" + std::to_string(i) + "]", out, depth + 1);
+        for (size_t i = 0; i < value.size(); ++i) {
+            const PathStep item{step, {}, i, true};
+            checkValue(itemSchema, value[i], &item, out, depth + 1);
+        }
         return;
     }
     const Json *properties = find(*schema, {"properties"});
@@ -205,7 +229,7 @@ void SchemaRegistry::checkValue(const Json *rawSchema, const Json &value, const 
             return;
         }
         for (auto it = value.begin(); it != value.end(); ++it) {
-            const std::string childPath = path.empty() ? it.key() : path + "." + it.key();
+            const PathStep child{step, it.key(), 0, false};
             const Json *childSchema = nullptr;
             if (properties && properties->is_object()) {
                 auto p = properties->find(it.key());
@@ -215,11 +239,13 @@ void SchemaRegistry::checkValue(const Json *rawSchema, const Json &value, const 
             if (!childSchema && additional && additional->is_object())
                 childSchema = additional;
             if (!childSchema) {
-                if (properties || (additional && additional->is_boolean() && !additional->get<bool>()))
+                if (properties || (additional && additional->is_boolean() && !additional->get<bool>())) {
+                    const std::string childPath = child.text();
                     out.push_back({childPath, "unknown field \"" + childPath + "\"", true});
+                }
                 continue;
             }
-            checkValue(childSchema, it.value(), childPath, out, depth + 1);
+            checkValue(childSchema, it.value(), &child, out, depth + 1);
         }
     }
 }

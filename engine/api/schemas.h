@@ -6,6 +6,7 @@
 #include "engine/core/json.h"
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace cd::api {
@@ -44,7 +45,16 @@ public:
     std::vector<std::string> closure(const std::vector<std::string> &roots) const;
 
 private:
-    void checkValue(const Json *schema, const Json &value, const std::string &path, std::vector<Problem> &out,
+    // Where the walk is: a chain of keys and indexes up to the root, written out as a path only
+    // when there is a problem to report (most values have none).
+    struct PathStep {
+        const PathStep *parent = nullptr;
+        std::string_view key;  // a member's key ...
+        size_t index = 0;      // ... or an item's index
+        bool isIndex = false;
+        std::string text() const;
+    };
+    void checkValue(const Json *schema, const Json &value, const PathStep *path, std::vector<Problem> &out,
                     int depth) const;
 
     Json m_definitions;
