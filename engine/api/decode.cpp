@@ -37,27 +37,6 @@ Error invalidJson(const std::string &body, const Json::parse_error &e)
                              std::to_string(column) + ": " + detail);
 }
 
-// Members written in the text: in JSON a colon outside a string only ever ends a key.
-size_t membersInText(const std::string &text)
-{
-    size_t members = 0;
-    bool inString = false;
-    for (size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (inString) {
-            if (c == '\\')
-                ++i;
-            else if (c == '"')
-                inString = false;
-        } else if (c == '"') {
-            inString = true;
-        } else if (c == ':') {
-            ++members;
-        }
-    }
-    return members;
-}
-
 size_t membersInValue(const Json &value)
 {
     size_t members = 0;
@@ -70,13 +49,14 @@ size_t membersInValue(const Json &value)
 }
 
 // Parsing while tracking every object's keys names the repeated fields, but costs about twice a
-// plain parse: most bodies have none, which a plain parse and a count of members tells.
-Result<DecodedBody> decodeJson(const std::string &body)
+// plain parse. Most bodies have none: a plain parse that holds every member the text has
+// (jsonTextShape counted them) tells so.
+Result<DecodedBody> decodeJson(const std::string &body, size_t membersInText)
 {
     try {
         DecodedBody plain;
         plain.value = Json::parse(body);
-        if (membersInValue(plain.value) == membersInText(body))
+        if (membersInValue(plain.value) == membersInText)
             return plain;
     } catch (const Json::parse_error &e) {
         return invalidJson(body, e);
@@ -152,7 +132,8 @@ Result<DecodedBody> decodeBody(const std::string &body, const std::string &conte
         out.unknownFields = std::move(decoded.unknownFields);
         return out;
     }
-    if (nestingDepth(body, kMaxNestingDepth) > kMaxNestingDepth)
+    const JsonTextShape shape = jsonTextShape(body, kMaxNestingDepth);
+    if (shape.depth > kMaxNestingDepth)
         return Error::badRequest("the request body is nested more than " + std::to_string(kMaxNestingDepth) +
                                  " levels deep");
     size_t first = body.find_first_not_of(" \t\r\n");
@@ -165,7 +146,7 @@ Result<DecodedBody> decodeBody(const std::string &body, const std::string &conte
         out.value = std::move(yaml).value();
         return out;
     }
-    return decodeJson(body);
+    return decodeJson(body, shape.members);
 }
 
 } // namespace cd::api

@@ -84,10 +84,10 @@ std::string dump(const Json &value)
     return value.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
-int nestingDepth(std::string_view text, int stopAbove)
+JsonTextShape jsonTextShape(std::string_view text, int stopAbove)
 {
+    JsonTextShape shape;
     int depth = 0;
-    int deepest = 0;
     bool inString = false;
     for (size_t i = 0; i < text.size(); ++i) {
         const char c = text[i];
@@ -100,12 +100,13 @@ int nestingDepth(std::string_view text, int stopAbove)
         }
         switch (c) {
         case '"': inString = true; break;
+        case ':': ++shape.members; break;
         case '{':
         case '[':
-            if (++depth > deepest) {
-                deepest = depth;
-                if (deepest > stopAbove)
-                    return deepest;
+            if (++depth > shape.depth) {
+                shape.depth = depth;
+                if (shape.depth > stopAbove)
+                    return shape;
             }
             break;
         case '}':
@@ -113,7 +114,9 @@ int nestingDepth(std::string_view text, int stopAbove)
         default: break;
         }
     }
-    return deepest;
+    return shape;
 }
+
+int nestingDepth(std::string_view text, int stopAbove) { return jsonTextShape(text, stopAbove).depth; }
 
 } // namespace cd

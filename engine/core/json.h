@@ -36,6 +36,13 @@ std::map<std::string, std::string> stringMap(const Json &object, std::initialize
 // Compact serialization without throwing on invalid UTF-8 (replaced), as the server writes it.
 std::string dump(const Json &value);
 
+// The shape of JSON text, read without parsing it (brackets and colons inside strings ignored).
+struct JsonTextShape {
+    int depth = 0;       // the deepest nesting of [ and {; the scan stops once it passes stopAbove
+    size_t members = 0;  // object members written (a colon outside a string only ever ends a key)
+};
+JsonTextShape jsonTextShape(std::string_view text, int stopAbove);
+
 // Depth of the deepest nesting of [ and { in JSON text, ignoring brackets inside strings.
 // Checked before parsing so a hostile body cannot make the parser recurse without bound.
 int nestingDepth(std::string_view text, int stopAbove);
