@@ -29,6 +29,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -232,16 +233,28 @@ bool parseOptions(int argc, char **argv, Options &options)
     return !options.dir.empty() && !options.log.empty() && options.argv.size() > 1;
 }
 
-// The sandbox's process `pid` runs the container's command: it no longer runs the program our
-// child runs (bubblewrap), so every mount of the sandbox is in place. True as well when either is
-// gone or cannot be looked at: the exit, or nothing, is what there is to wait for then.
-bool sandboxCommandRunning(long pid, pid_t bubblewrap)
+// A file's identity, to tell two programs apart (stat of /proc/PID/exe: the program PID runs).
+struct FileId {
+    dev_t dev = 0;
+    ino_t ino = 0;
+    bool operator==(const FileId &) const = default;
+};
+
+std::optional<FileId> programOf(long pid)
 {
-    struct stat sandbox{}, ours{};
-    if (::stat(("/proc/" + std::to_string(pid) + "/exe").c_str(), &sandbox) != 0 ||
-        ::stat(("/proc/" + std::to_string(bubblewrap) + "/exe").c_str(), &ours) != 0)
-        return true;
-    return sandbox.st_dev != ours.st_dev || sandbox.st_ino != ours.st_ino;
+    struct stat st{};
+    if (::stat(("/proc/" + std::to_string(pid) + "/exe").c_str(), &st) != 0)
+        return std::nullopt;
+    return FileId{st.st_dev, st.st_ino};
+}
+
+// The sandbox's process `pid` runs the container's command: it no longer runs bubblewrap (the
+// program our child runs), so every mount of the sandbox is in place. True as well when it is
+// gone or cannot be looked at: the exit, or nothing, is what there is to wait for then.
+bool sandboxCommandRunning(long pid, const std::optional<FileId> &bubblewrap)
+{
+    const std::optional<FileId> program = programOf(pid);
+    return !program || !bubblewrap || *program != *bubblewrap;
 }
 
 // bwrap's info is JSON: { "child-pid": 1234 ... }.
@@ -347,6 +360,7 @@ int main(int argc, char **argv)
     const int childFd = static_cast<int>(::syscall(SYS_pidfd_open, child, 0));
 
     std::string infoText;
+    std::optional<FileId> bubblewrap;
     bool started = false, exited = false;
     int status = 0;
     bool outOpen = true, errOpen = true, infoOpen = true;
@@ -410,7 +424,10 @@ int main(int argc, char **argv)
         if (!started) {
             // Running once the sandbox runs the container's command (bubblewrap's --info-fd comes
             // before its mounts): an exec or hook joining the container then finds its volumes.
-            if (const long pid = parseChildPid(infoText); pid > 0 && (exited || sandboxCommandRunning(pid, child))) {
+            const long pid = parseChildPid(infoText);
+            if (pid > 0 && !bubblewrap)
+                bubblewrap = programOf(child);  // read once: our child runs bubblewrap by now
+            if (pid > 0 && (exited || sandboxCommandRunning(pid, bubblewrap))) {
                 started = true;
                 writeFileAtomically(options.dir + "/state.json",
                                     "{\"pid\":" + std::to_string(pid) + ",\"startedAt\":\"" + rfc3339Nano(startNs) +
