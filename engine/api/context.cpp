@@ -54,7 +54,7 @@ std::vector<StoredObject> ApiContext::loadAll(const ResourceType &type, const st
 {
     std::vector<StoredObject> out;
     m_store.forEach(listPrefix(type, ns),
-                    [&](const store::Record &r) { out.push_back(StoredObject{parseStored(r.value), r}); });
+                    [&](const store::RecordView &r) { out.push_back(StoredObject{parseStored(r.value()), r.record()}); });
     return out;
 }
 

@@ -78,8 +78,8 @@ void handleList(ApiContext &context, const Target &target, const ApiRequest &req
     long long remaining = 0;
     std::string lastKey;
     bool more = false;
-    context.store().forEach(context.listPrefix(type, target.ns), [&](const store::Record &record) {
-        if (!startAfter.empty() && record.key <= startAfter)
+    context.store().forEach(context.listPrefix(type, target.ns), [&](const store::RecordView &record) {
+        if (!startAfter.empty() && record.key() <= startAfter)
             return;
         const ObjectSummary *summary = filter || table ? &summaries.summary(type, record) : nullptr;
         if (filter && !selectors->matches(type, *summary))
@@ -91,29 +91,30 @@ void handleList(ApiContext &context, const Target &target, const ApiRequest &req
             return;
         }
         ++count;
-        lastKey = record.key;
+        lastKey = record.key();
         if (request.rawItems && !table) {
-            rawItems.push_back(record.value);
+            rawItems.push_back(record.value());
             return;
         }
         if (!items.empty())
             items += ',';
         if (!table) {
-            items += *record.value;
+            items += *record.value();
             return;
         }
         items += R"({"cells":)";
-        // Cells without an age are already as sent.
-        if (summary->cells.find("\"$since\"") == std::string::npos)
-            items += summary->cells;
+        if (type.cellsOnRead)
+            items += dump(tableCells(type, parseStored(record.value())));
+        else if (summary->cells().find("\"$since\"") == std::string_view::npos)
+            items += summary->cells();  // cells without an age are already as sent
         else
-            items += dump(renderCells(Json::parse(summary->cells)));
+            items += dump(renderCells(Json::parse(summary->cells())));
         if (include == IncludeObject::Metadata) {
             items += R"(,"object":)";
-            items += partialObjectMetadata(*record.value);
+            items += partialObjectMetadata(*record.value());
         } else if (include == IncludeObject::Object) {
             items += R"(,"object":)";
-            items += *record.value;
+            items += *record.value();
         }
         items += '}';
     });

@@ -67,6 +67,9 @@ struct ResourceType {
     // Server-side table printing.
     std::vector<TableColumn> columns;
     std::function<Json(const Json &object)> cells;  // one JSON array of cells per object, Name first
+    // The cells are worked out from the object when a table is read instead of kept in every
+    // object's summary: for events, which are many and whose tables are read a page at a time.
+    bool cellsOnRead = false;
 
     std::string apiVersion() const { return group.empty() ? version : group + "/" + version; }
     std::string groupVersion() const { return apiVersion(); }

@@ -150,7 +150,7 @@ std::optional<std::string> metadataWithoutManagedFields(std::string_view stored)
     return out;
 }
 
-void appendValue(std::string &out, const std::string &value)
+void appendValue(std::string &out, std::string_view value)
 {
     out += value;
     out += '\0';
@@ -161,11 +161,13 @@ void appendValue(std::string &out, const std::string &value)
 Labels ObjectSummary::labelMap() const
 {
     Labels out;
+    const std::string_view pairs = labels();
     size_t at = 0;
-    while (at < labels.size()) {
-        const size_t keyEnd = labels.find('\0', at);
-        const size_t valueEnd = labels.find('\0', keyEnd + 1);
-        out.emplace(labels.substr(at, keyEnd - at), labels.substr(keyEnd + 1, valueEnd - keyEnd - 1));
+    while (at < pairs.size()) {
+        const size_t keyEnd = pairs.find('\0', at);
+        const size_t valueEnd = pairs.find('\0', keyEnd + 1);
+        out.emplace(std::string(pairs.substr(at, keyEnd - at)),
+                    std::string(pairs.substr(keyEnd + 1, valueEnd - keyEnd - 1)));
         at = valueEnd + 1;
     }
     return out;
@@ -176,12 +178,13 @@ std::string ObjectSummary::field(const ResourceType &type, const std::string &na
     const std::optional<size_t> index = selectableFieldIndex(type, name);
     if (!index)
         return {};
+    const std::string_view values = fields();
     size_t at = 0;
-    for (size_t i = 0; i < *index && at < fields.size(); ++i)
-        at = fields.find('\0', at) + 1;
-    if (at >= fields.size())
+    for (size_t i = 0; i < *index && at < values.size(); ++i)
+        at = values.find('\0', at) + 1;
+    if (at >= values.size())
         return {};
-    return fields.substr(at, fields.find('\0', at) - at);
+    return std::string(values.substr(at, values.find('\0', at) - at));
 }
 
 std::optional<size_t> selectableFieldIndex(const ResourceType &type, const std::string &name)
@@ -212,40 +215,61 @@ std::string partialObjectMetadata(const std::string &stored)
     return kPartialPrefix + dump(meta) + "}";
 }
 
-ObjectSummary SummaryCache::summarize(const ResourceType &type, store::Revision revision, const Json &object)
+ObjectSummary SummaryCache::summarize(const ResourceType &type, const std::string &key, store::Revision revision,
+                                      const Json &object)
 {
     ObjectSummary s;
     s.revision = revision;
+    std::string &data = s.data;
+    data = key;
+    s.keyEnd = std::uint32_t(data.size());
     if (const Json *labels = find(object, {"metadata", "labels"}); labels && labels->is_object())
         for (const auto &[key, value] : labels->items())
             if (value.is_string()) {
-                appendValue(s.labels, key);
-                appendValue(s.labels, value.get_ref<const std::string &>());
+                appendValue(data, key);
+                appendValue(data, value.get_ref<const std::string &>());
             }
-    appendValue(s.fields, str(object, {"metadata", "name"}));
+    s.labelsEnd = std::uint32_t(data.size());
+    appendValue(data, str(object, {"metadata", "name"}));
     if (type.namespaced)
-        appendValue(s.fields, str(object, {"metadata", "namespace"}));
+        appendValue(data, str(object, {"metadata", "namespace"}));
     for (const auto &[field, value] : type.selectableFields)
-        appendValue(s.fields, value(object));
-    s.cells = dump(type.cells ? type.cells(object)
-                              : Json::array({str(object, {"metadata", "name"}),
-                                             str(object, {"metadata", "creationTimestamp"})}));
-    s.labels.shrink_to_fit();
-    s.fields.shrink_to_fit();
+        appendValue(data, value(object));
+    s.fieldsEnd = std::uint32_t(data.size());
+    if (!type.cellsOnRead)
+        data += dump(unrenderedCells(type, object));
+    data.shrink_to_fit();
     return s;
 }
 
-const ObjectSummary &SummaryCache::summary(const ResourceType &type, const store::Record &record)
+const ObjectSummary &SummaryCache::keep(ObjectSummary summary)
 {
-    ObjectSummary &entry = m_entries[record.key];
-    if (entry.revision != record.modRevision)
-        entry = summarize(type, record.modRevision, parseStored(record.value));
-    return entry;
+    auto it = m_entries.find(summary.key());
+    if (it == m_entries.end())
+        return *m_entries.insert(std::move(summary)).first;
+    // Elements of a set are constant: the node is taken out, refilled and put back.
+    auto node = m_entries.extract(it);
+    node.value() = std::move(summary);
+    return *m_entries.insert(std::move(node)).position;
+}
+
+const ObjectSummary &SummaryCache::summary(const ResourceType &type, const store::RecordView &record)
+{
+    auto it = m_entries.find(std::string_view(record.key()));
+    if (it != m_entries.end() && it->revision == record.modRevision())
+        return *it;
+    return keep(summarize(type, record.key(), record.modRevision(), parseStored(record.value())));
 }
 
 void SummaryCache::remember(const ResourceType &type, const store::Record &record, const Json &object)
 {
-    m_entries[record.key] = summarize(type, record.modRevision, object);
+    keep(summarize(type, record.key, record.modRevision, object));
+}
+
+void SummaryCache::forget(const std::string &key)
+{
+    if (auto it = m_entries.find(std::string_view(key)); it != m_entries.end())
+        m_entries.erase(it);
 }
 
 } // namespace cd::api

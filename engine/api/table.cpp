@@ -80,13 +80,19 @@ Json columnDefinitions(const ResourceType &type)
     return columns;
 }
 
+Json unrenderedCells(const ResourceType &type, const Json &object)
+{
+    if (type.cells)
+        return type.cells(object);
+    return Json::array({str(object, {"metadata", "name"}), str(object, {"metadata", "creationTimestamp"})});
+}
+
+Json tableCells(const ResourceType &type, const Json &object) { return renderCells(unrenderedCells(type, object)); }
+
 Json tableRow(const ResourceType &type, const Json &object, IncludeObject include)
 {
     Json row;
-    if (type.cells)
-        row["cells"] = renderCells(type.cells(object));
-    else
-        row["cells"] = Json::array({str(object, {"metadata", "name"}), str(object, {"metadata", "creationTimestamp"})});
+    row["cells"] = tableCells(type, object);
     switch (include) {
     case IncludeObject::None: break;
     case IncludeObject::Object: row["object"] = object; break;

@@ -18,6 +18,10 @@ IncludeObject includeObjectMode(const std::string &param);
 
 Json columnDefinitions(const ResourceType &type);
 Json tableRow(const ResourceType &type, const Json &object, IncludeObject include);
+// A row's cells as the type prints them, since-markers left for renderCells (what summaries keep).
+Json unrenderedCells(const ResourceType &type, const Json &object);
+// A row's cells as sent.
+Json tableCells(const ResourceType &type, const Json &object);
 // A Table with the given rows; columns omitted when withColumns is false (later watch events).
 Json makeTable(const ResourceType &type, Json rows, const std::string &resourceVersion, bool withColumns = true);
 

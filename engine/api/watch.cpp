@@ -42,8 +42,8 @@ public:
             return;
         if (initial) {
             // Synthetic ADDED events for what exists now, then live events after this revision.
-            store.forEach(m_context.listPrefix(m_type, ns), [&](const store::Record &record) {
-                send("ADDED", record.value, nullptr);
+            store.forEach(m_context.listPrefix(m_type, ns), [&](const store::RecordView &record) {
+                send("ADDED", record.value(), nullptr);
             });
         }
         auto watch = store.watch(m_context.listPrefix(m_type, ns), after,

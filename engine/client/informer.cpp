@@ -3,6 +3,7 @@
 #include <QPointer>
 
 #include <algorithm>
+#include <utility>
 
 namespace cd::client {
 
@@ -49,7 +50,62 @@ void Informer::start() { relist(); }
 RawObject Informer::raw(const std::string &ns, const std::string &name) const
 {
     auto it = m_cache.find(ns.empty() ? name : ns + "/" + name);
-    return it == m_cache.end() ? nullptr : it->second;
+    return it == m_cache.end() ? nullptr : textOf(it->second);
+}
+
+RawObject Informer::textOf(const Cached &cached) const
+{
+    return cached.plain ? cached.plain : std::make_shared<const std::string>(unpack(cached.packed));
+}
+
+size_t Informer::packedCount() const
+{
+    return size_t(std::count_if(m_cache.begin(), m_cache.end(), [](const auto &entry) { return !entry.second.plain; }));
+}
+
+void Informer::cache(const std::string &key, RawObject raw)
+{
+    Cached &cached = m_cache[key];
+    if (cached.plain)
+        m_plainBytes -= cached.plain->size();
+    cached.plain = std::move(raw);
+    cached.packed = {};
+    m_plainBytes += cached.plain->size();
+    if (m_plainBytes <= m_packAbove)
+        return;
+    if (m_written.empty()) {
+        QPointer<Informer> self(this);
+        QTimer::singleShot(500, this, [self] {
+            if (self)
+                self->packWritten();
+        });
+    }
+    m_written.push_back(key);
+}
+
+void Informer::uncache(std::map<std::string, Cached>::iterator it)
+{
+    if (it->second.plain)
+        m_plainBytes -= it->second.plain->size();
+    m_cache.erase(it);
+}
+
+void Informer::packWritten()
+{
+    if (!m_packer)
+        m_packer = std::make_unique<TextPacker>();
+    const std::string type = m_resource.path({});  // one type per informer: one dictionary
+    for (const std::string &key : std::exchange(m_written, {})) {
+        auto it = m_cache.find(key);
+        if (it == m_cache.end() || !it->second.plain)
+            continue;  // gone, or packed already (written more than once)
+        PackedText packed = m_packer->pack(type, *it->second.plain);
+        if (packed.empty())
+            continue;
+        m_plainBytes -= it->second.plain->size();
+        it->second.plain = nullptr;
+        it->second.packed = std::move(packed);
+    }
 }
 
 ObjectPtr Informer::get(const std::string &ns, const std::string &name) const { return parse(raw(ns, name)); }
@@ -57,14 +113,14 @@ ObjectPtr Informer::get(const std::string &ns, const std::string &name) const { 
 void Informer::forEachRaw(const std::string &ns, const std::function<void(const RawObject &)> &visit) const
 {
     if (ns.empty()) {
-        for (const auto &[key, raw] : m_cache)
-            visit(raw);
+        for (const auto &[key, cached] : m_cache)
+            visit(textOf(cached));
         return;
     }
     const std::string prefix = ns + "/";
     for (auto it = m_cache.lower_bound(prefix); it != m_cache.end() && it->first.compare(0, prefix.size(), prefix) == 0;
          ++it)
-        visit(it->second);
+        visit(textOf(it->second));
 }
 
 std::vector<ObjectPtr> Informer::list(const std::string &ns) const
@@ -119,18 +175,27 @@ void Informer::relist()
             fresh.emplace(key, raw);
             parsed.emplace(key, std::move(object));
         }
-        std::map<std::string, RawObject> old = std::move(self->m_cache);
-        self->m_cache = fresh;
+        std::map<std::string, Cached> old = std::move(self->m_cache);
+        self->m_cache.clear();
+        self->m_plainBytes = 0;
+        self->m_written.clear();
+        for (const auto &[key, raw] : fresh)
+            self->cache(key, raw);
         for (auto &[key, object] : parsed) {
             auto it = old.find(key);
-            if (it == old.end())
+            if (it == old.end()) {
                 self->notify(InformerEvent::Kind::Added, object, nullptr);
-            else if (*it->second != *fresh[key])
-                self->notify(InformerEvent::Kind::Updated, object, it->second);
+                continue;
+            }
+            RawObject before = self->textOf(it->second);
+            if (*before != *fresh[key])
+                self->notify(InformerEvent::Kind::Updated, object, std::move(before));
         }
-        for (const auto &[key, raw] : old)
-            if (!fresh.count(key))
+        for (const auto &[key, cached] : old)
+            if (!fresh.count(key)) {
+                RawObject raw = self->textOf(cached);
                 self->notify(InformerEvent::Kind::Deleted, parse(raw), raw);
+            }
         self->startWatch();
         if (!self->m_synced) {
             self->m_synced = true;
@@ -176,14 +241,14 @@ void Informer::onEvent(const WatchEvent &event)
     RawObject raw = event.raw ? event.raw : std::make_shared<const std::string>(dump(event.object));
     auto object = std::make_shared<const Json>(event.object);
     auto it = m_cache.find(key);
-    RawObject previous = it == m_cache.end() ? nullptr : it->second;
+    RawObject previous = it == m_cache.end() ? nullptr : textOf(it->second);
     if (event.type == WatchEventType::Deleted) {
         if (it != m_cache.end())
-            m_cache.erase(it);
+            uncache(it);
         notify(InformerEvent::Kind::Deleted, std::move(object), std::move(previous));
         return;
     }
-    m_cache[key] = std::move(raw);
+    cache(key, std::move(raw));
     // The kind is decided before previous is moved into an argument (argument order is unspecified).
     const auto kind = previous ? InformerEvent::Kind::Updated : InformerEvent::Kind::Added;
     notify(kind, std::move(object), std::move(previous));

@@ -5,9 +5,12 @@
 //
 // The cache holds each object as JSON text — in-process, the very string the store keeps — and
 // parses on demand: a parsed pod takes about seven times the memory of its text, and a cluster
-// may hold 150,000 of them. Consumers keep the little they need in their own structures.
+// may hold 150,000 of them. Consumers keep the little they need in their own structures. Once
+// the cached texts add up to more than a limit, the ones written since the last pass are packed
+// (packedtext.h) half a second later, after the burst of writes a new object goes through.
 
 #include "engine/client/client.h"
+#include "engine/core/packedtext.h"
 
 #include <QObject>
 #include <QTimer>
@@ -54,6 +57,9 @@ public:
     // Visits the cached text of every object (of one namespace when ns is given), in key order.
     void forEachRaw(const std::string &ns, const std::function<void(const RawObject &)> &visit) const;
     size_t size() const { return m_cache.size(); }
+    // Cached texts beyond this many bytes are packed (default 32 MB; 0 packs every text).
+    void setPackTextsAbove(size_t bytes) { m_packAbove = bytes; }
+    size_t packedCount() const;
 
     static std::string keyOf(const Json &object);  // "ns/name" or "name"
 
@@ -69,11 +75,24 @@ private:
     void notify(InformerEvent::Kind kind, ObjectPtr object, RawObject previous);
     static ObjectPtr parse(const RawObject &raw);
 
+    struct Cached {
+        RawObject plain;
+        PackedText packed;
+    };
+    RawObject textOf(const Cached &cached) const;
+    void cache(const std::string &key, RawObject raw);
+    void uncache(std::map<std::string, Cached>::iterator it);
+    void packWritten();
+
     Client *m_client;
     Resource m_resource;
     std::string m_namespace;
     std::multimap<std::string, std::string> m_selectors;
-    std::map<std::string, RawObject> m_cache;
+    std::map<std::string, Cached> m_cache;
+    size_t m_plainBytes = 0;  // of the cached texts not packed
+    size_t m_packAbove = size_t(32) << 20;
+    std::vector<std::string> m_written;  // keys written since the last packing pass
+    std::unique_ptr<TextPacker> m_packer;
     std::vector<Handler> m_handlers;
     std::unique_ptr<WatchHandle> m_watch;
     std::string m_resourceVersion;

@@ -75,8 +75,10 @@ Status LogWriter::commitNow(std::vector<LogEntry> entries)
         m_compact = false;
     }
     CD_CHECK(commitBatch(entries, compact));
-    if (!entries.empty() && m_onCommit)
-        m_onCommit(entries.back().revision);
+    if (!entries.empty() && m_onCommit) {
+        const Revision durable = entries.back().revision;
+        m_onCommit(durable, packValues(entries));
+    }
     return {};
 }
 
@@ -118,8 +120,10 @@ void LogWriter::run()
                 m_error = status.error();
             }
         }
-        if (status.ok() && !batch.empty() && m_onCommit)
-            m_onCommit(batch.back().revision);
+        if (status.ok() && !batch.empty() && m_onCommit) {
+            const Revision durable = batch.back().revision;
+            m_onCommit(durable, packValues(batch));
+        }
         if (!status.ok() && m_onFailure)
             m_onFailure(status.error());
         m_drained.notify_all();
@@ -128,6 +132,19 @@ void LogWriter::run()
         batch.clear();
     }
     m_drained.notify_all();
+}
+
+std::vector<PackedEntry> LogWriter::packValues(std::vector<LogEntry> &batch)
+{
+    std::vector<PackedEntry> packed;
+    for (LogEntry &entry : batch) {
+        if (!entry.pack || entry.deleted || !entry.value)
+            continue;
+        PackedText text = m_packer.pack(entry.key, *entry.value);
+        if (!text.empty())
+            packed.push_back(PackedEntry{entry.revision, std::move(entry.key), std::move(text)});
+    }
+    return packed;
 }
 
 Status LogWriter::commitBatch(const std::vector<LogEntry> &batch, bool compact)

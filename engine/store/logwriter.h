@@ -4,6 +4,7 @@
 // (group commit), which is how a single-writer log gets thousands of durable writes a second.
 
 #include "engine/core/result.h"
+#include "engine/core/packedtext.h"
 #include "engine/store/record.h"
 
 #include <condition_variable>
@@ -23,12 +24,21 @@ struct LogEntry {
     Revision createRevision = 0;
     bool deleted = false;
     Value value;
+    bool pack = false;  // hand back a packed copy of the value once it is durable
+};
+
+// A durable value's packed copy, for the store to keep in place of the text.
+struct PackedEntry {
+    Revision revision = 0;
+    std::string key;
+    PackedText text;
 };
 
 class LogWriter {
 public:
-    // Called on the writer thread after every commit with the highest durable revision.
-    using CommitCallback = std::function<void(Revision durable)>;
+    // Called on the writer thread after every commit with the highest durable revision and the
+    // packed copies of the entries that asked for one.
+    using CommitCallback = std::function<void(Revision durable, std::vector<PackedEntry> packed)>;
     // Called on the writer thread when a commit failed; nothing is committed after that.
     using FailureCallback = std::function<void(const Error &error)>;
 
@@ -50,6 +60,8 @@ public:
 private:
     void run();
     Status commitBatch(const std::vector<LogEntry> &batch, bool compact);
+    // Packs (on the committing thread, off the store's) the values that asked for it.
+    std::vector<PackedEntry> packValues(std::vector<LogEntry> &batch);
 
     sqlite3 *m_db;
     CommitCallback m_onCommit;
@@ -64,6 +76,7 @@ private:
     bool m_busy = false;
     bool m_failed = false;
     Error m_error;
+    TextPacker m_packer;  // used by whichever thread commits: the writer's, or commitNow's caller
 };
 
 } // namespace cd::store

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "engine/core/packedtext.h"
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -16,6 +18,38 @@ struct Record {
     Value value;
     Revision createRevision = 0;
     Revision modRevision = 0;
+};
+
+// One key's current state as Store::forEach visits it. A packed text is unpacked only when
+// asked for, so a filtered list of many objects reads the texts of those that match only.
+class RecordView {
+public:
+    RecordView(const std::string &key, const Value &plain, const PackedText &packed, Revision createRevision,
+               Revision modRevision)
+        : m_key(key), m_plain(plain), m_packed(packed), m_createRevision(createRevision), m_modRevision(modRevision)
+    {
+    }
+    const std::string &key() const { return m_key; }
+    Revision createRevision() const { return m_createRevision; }
+    Revision modRevision() const { return m_modRevision; }
+    // The text (unpacked at most once per view).
+    const Value &value() const
+    {
+        if (m_plain)
+            return m_plain;
+        if (!m_unpacked)
+            m_unpacked = std::make_shared<const std::string>(unpack(m_packed));
+        return m_unpacked;
+    }
+    Record record() const { return Record{m_key, value(), m_createRevision, m_modRevision}; }
+
+private:
+    const std::string &m_key;
+    const Value &m_plain;
+    const PackedText &m_packed;
+    Revision m_createRevision;
+    Revision m_modRevision;
+    mutable Value m_unpacked;
 };
 
 enum class EventType { Created, Updated, Deleted };

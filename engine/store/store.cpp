@@ -77,8 +77,10 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions &options)
     // destructor joins the writer thread).
     store->m_writer = std::make_unique<LogWriter>(
         store->m_db,
-        [raw](Revision durable) {
-            QMetaObject::invokeMethod(raw, [raw, durable] { raw->onDurable(durable); }, Qt::QueuedConnection);
+        [raw](Revision durable, std::vector<PackedEntry> packed) {
+            auto shared = std::make_shared<std::vector<PackedEntry>>(std::move(packed));
+            QMetaObject::invokeMethod(
+                raw, [raw, durable, shared] { raw->onDurable(durable, std::move(*shared)); }, Qt::QueuedConnection);
         },
         [raw](const Error &error) {
             QMetaObject::invokeMethod(raw, [raw, error] { raw->onWriteFailed(error); }, Qt::QueuedConnection);
@@ -100,16 +102,18 @@ Status Store::load()
         std::string key(reinterpret_cast<const char *>(sqlite3_column_text(stmt, 1)), sqlite3_column_bytes(stmt, 1));
         m_revision = std::max(m_revision, rev);
         if (sqlite3_column_int(stmt, 3)) {
-            m_records.erase(key);
+            if (auto it = m_records.find(key); it != m_records.end()) {
+                setPlain(it->second, nullptr);
+                m_records.erase(it);
+            }
             continue;
         }
         auto value = std::make_shared<const std::string>(static_cast<const char *>(sqlite3_column_blob(stmt, 4)),
                                                          sqlite3_column_bytes(stmt, 4));
-        Record &r = m_records[key];
-        r.key = std::move(key);
-        r.value = std::move(value);
-        r.createRevision = sqlite3_column_int64(stmt, 2);
-        r.modRevision = rev;
+        Slot &slot = m_records[key];
+        setPlain(slot, std::move(value));
+        slot.createRevision = sqlite3_column_int64(stmt, 2);
+        slot.modRevision = rev;
     }
     sqlite3_finalize(stmt);
     if (rc != SQLITE_DONE)
@@ -121,7 +125,44 @@ Status Store::load()
     }
     m_durable = m_revision;
     m_windowFloor = m_revision;
+    // A big store is packed as it would have been had it kept running.
+    if (m_plainBytes > m_options.packTextsAbove) {
+        TextPacker packer;
+        for (auto it = m_records.begin(); it != m_records.end() && m_plainBytes > m_options.packTextsAbove; ++it) {
+            PackedText packed = packer.pack(it->first, *it->second.plain);
+            if (!packed.empty()) {
+                setPlain(it->second, nullptr);
+                it->second.packed = std::move(packed);
+            }
+        }
+    }
     return {};
+}
+
+void Store::setPlain(Slot &slot, Value value)
+{
+    if (slot.plain)
+        m_plainBytes -= slot.plain->size();
+    slot.plain = std::move(value);
+    if (slot.plain) {
+        m_plainBytes += slot.plain->size();
+        slot.packed = {};
+    }
+}
+
+Value Store::valueOf(const std::string &key, const Slot &slot) const
+{
+    if (slot.plain)
+        return slot.plain;
+    if (m_lastUnpacked.value && m_lastUnpacked.modRevision == slot.modRevision && m_lastUnpacked.key == key)
+        return m_lastUnpacked.value;
+    m_lastUnpacked = Unpacked{key, slot.modRevision, std::make_shared<const std::string>(unpack(slot.packed))};
+    return m_lastUnpacked.value;
+}
+
+Record Store::recordOf(const std::string &key, const Slot &slot) const
+{
+    return Record{key, valueOf(key, slot), slot.createRevision, slot.modRevision};
 }
 
 std::optional<Record> Store::get(const std::string &key) const
@@ -130,27 +171,31 @@ std::optional<Record> Store::get(const std::string &key) const
     auto it = m_records.find(key);
     if (it == m_records.end())
         return std::nullopt;
-    return it->second;
+    return recordOf(it->first, it->second);
 }
 
-void Store::forEach(const std::string &prefix, const std::function<void(const Record &)> &visit) const
+void Store::forEach(const std::string &prefix, const std::function<void(const RecordView &)> &visit) const
 {
     CD_ASSERT_THREAD(this);
-    for (auto it = m_records.lower_bound(prefix); it != m_records.end() && hasPrefix(it->first, prefix); ++it)
-        visit(it->second);
+    for (auto it = m_records.lower_bound(prefix); it != m_records.end() && hasPrefix(it->first, prefix); ++it) {
+        const Slot &slot = it->second;
+        visit(RecordView(it->first, slot.plain, slot.packed, slot.createRevision, slot.modRevision));
+    }
 }
 
 std::vector<Record> Store::list(const std::string &prefix) const
 {
     std::vector<Record> out;
-    forEach(prefix, [&](const Record &r) { out.push_back(r); });
+    forEach(prefix, [&](const RecordView &r) { out.push_back(r.record()); });
     return out;
 }
 
 size_t Store::count(const std::string &prefix) const
 {
+    CD_ASSERT_THREAD(this);
     size_t n = 0;
-    forEach(prefix, [&](const Record &) { ++n; });
+    for (auto it = m_records.lower_bound(prefix); it != m_records.end() && hasPrefix(it->first, prefix); ++it)
+        ++n;
     return n;
 }
 
@@ -181,7 +226,7 @@ Result<Record> Store::change(const std::string &key, Revision expectedModRevisio
         return Error::notFound(key + " not found");
     if (expectedModRevision && it->second.modRevision != expectedModRevision)
         return Error::conflict(key + " was modified");
-    return write(key, type, it->second.createRevision, encode, it->second.value);
+    return write(key, type, it->second.createRevision, encode, valueOf(it->first, it->second));
 }
 
 Result<Record> Store::write(const std::string &key, EventType type, Revision createRevision, const Encoder &encode,
@@ -192,19 +237,29 @@ Result<Record> Store::write(const std::string &key, EventType type, Revision cre
     if (m_failure)
         return Error{ErrorKind::ServiceUnavailable, "the store cannot write: " + m_failure->message, {}};
     const Revision revision = m_revision + 1;
+    std::string text = encode(revision);
+    text.shrink_to_fit();  // kept for as long as the object lives: not the encoder's spare capacity
     Record record;
     record.key = key;
-    record.value = std::make_shared<const std::string>(encode(revision));
+    record.value = std::make_shared<const std::string>(std::move(text));
     record.createRevision = type == EventType::Created ? revision : createRevision;
     record.modRevision = revision;
     m_revision = revision;
 
-    if (type == EventType::Deleted)
-        m_records.erase(key);
-    else
-        m_records[key] = record;
+    if (type == EventType::Deleted) {
+        if (auto it = m_records.find(key); it != m_records.end()) {
+            setPlain(it->second, nullptr);
+            m_records.erase(it);
+        }
+    } else {
+        Slot &slot = m_records[key];
+        setPlain(slot, record.value);
+        slot.createRevision = record.createRevision;
+        slot.modRevision = revision;
+    }
 
-    LogEntry entry{revision, key, record.createRevision, type == EventType::Deleted, record.value};
+    LogEntry entry{revision, key, record.createRevision, type == EventType::Deleted, record.value,
+                   type != EventType::Deleted && m_plainBytes > m_options.packTextsAbove};
     m_pending.push_back(Event{type, record, std::move(previous)});
     if (++m_writesSinceCompaction >= m_options.compactEveryWrites) {
         m_writesSinceCompaction = 0;
@@ -242,11 +297,24 @@ void Store::flush()
     if (m_writer->failed())
         m_failure = m_writer->lastError();
     if (!m_pending.empty() && !m_failure)
-        onDurable(m_pending.back().record.modRevision);
+        onDurable(m_pending.back().record.modRevision, {});
 }
 
-void Store::onDurable(Revision revision)
+void Store::keepPacked(std::vector<PackedEntry> packed)
 {
+    for (PackedEntry &entry : packed) {
+        auto it = m_records.find(entry.key);
+        // Only the revision that was packed: a newer write since then keeps its own text.
+        if (it == m_records.end() || it->second.modRevision != entry.revision || !it->second.plain)
+            continue;
+        setPlain(it->second, nullptr);
+        it->second.packed = std::move(entry.text);
+    }
+}
+
+void Store::onDurable(Revision revision, std::vector<PackedEntry> packed)
+{
+    keepPacked(std::move(packed));  // also when flush() already delivered this revision
     if (revision <= m_durable)
         return;
     m_durable = revision;
@@ -337,6 +405,22 @@ void Store::compact()
     m_writer->requestCompaction();
     if (!m_options.writerThread)
         (void)m_writer->commitNow({});
+}
+
+Store::Footprint Store::footprint() const
+{
+    CD_ASSERT_THREAD(this);
+    Footprint out;
+    for (const auto &[key, slot] : m_records) {
+        if (slot.plain) {
+            ++out.plainValues;
+            out.plainBytes += slot.plain->size();
+        } else {
+            ++out.packedValues;
+            out.packedBytes += slot.packed.packedSize;
+        }
+    }
+    return out;
 }
 
 std::optional<Error> Store::failure() const

@@ -8,6 +8,7 @@
 // only once a write is durable, so nobody is told about a write that a crash could still lose.
 
 #include "engine/core/result.h"
+#include "engine/core/packedtext.h"
 #include "engine/store/record.h"
 
 #include <QObject>
@@ -25,6 +26,7 @@ struct sqlite3;
 namespace cd::store {
 
 class LogWriter;
+struct PackedEntry;
 
 struct StoreOptions {
     QString path;                    // SQLite file; empty for a private in-memory database
@@ -32,6 +34,9 @@ struct StoreOptions {
     // ... and at most this many bytes of them (keys and values): thousands of nodes writing
     // status and leases would otherwise keep hundreds of MB of old versions alive.
     size_t watchWindowBytes = size_t(64) << 20;
+    // Once the current values' texts add up to more than this, each newly durable value is kept
+    // packed (packedtext.h) and unpacked when read; 0 packs every value.
+    size_t packTextsAbove = size_t(64) << 20;
     bool writerThread = true;        // false: commit on the caller's thread (deterministic tests)
     size_t compactEveryWrites = 20000;
 };
@@ -64,7 +69,7 @@ public:
     std::vector<Record> list(const std::string &prefix) const;
     size_t count(const std::string &prefix) const;
     // Calls visit for each record under prefix, in key order, without copying the list.
-    void forEach(const std::string &prefix, const std::function<void(const Record &)> &visit) const;
+    void forEach(const std::string &prefix, const std::function<void(const RecordView &)> &visit) const;
 
     // AlreadyExists when the key is present.
     Result<Record> create(const std::string &key, const Encoder &encode);
@@ -86,6 +91,15 @@ public:
 
     // Trims the on-disk log to the newest row of each live key.
     void compact();
+    // What the current values' texts occupy, plain and packed (walks every key).
+    struct Footprint {
+        size_t plainValues = 0;
+        size_t plainBytes = 0;
+        size_t packedValues = 0;
+        size_t packedBytes = 0;
+    };
+    Footprint footprint() const;
+
     // The last durable-write failure, if the disk refused a commit.
     std::optional<Error> failure() const;
 
@@ -93,13 +107,26 @@ Q_SIGNALS:
     void committed(cd::store::Revision revision);
 
 private:
+    // A key's current value: its text, or (once durable, in a big store) its packed copy.
+    struct Slot {
+        Value plain;
+        PackedText packed;
+        Revision createRevision = 0;
+        Revision modRevision = 0;
+    };
+
     explicit Store(const StoreOptions &options);
     Status load();
     // An update or delete of an existing key, checked against the expected revision.
     Result<Record> change(const std::string &key, Revision expectedModRevision, EventType type, const Encoder &encode);
     Result<Record> write(const std::string &key, EventType type, Revision createRevision, const Encoder &encode,
                          Value previous);
-    void onDurable(Revision revision);
+    void onDurable(Revision revision, std::vector<PackedEntry> packed);
+    void keepPacked(std::vector<PackedEntry> packed);
+    void setPlain(Slot &slot, Value value);
+    Record recordOf(const std::string &key, const Slot &slot) const;
+    // The slot's text; a packed one is unpacked, and the last unpacked is kept for a read-modify-write.
+    Value valueOf(const std::string &key, const Slot &slot) const;
     // The disk refused a commit: fail every write still waiting to become durable.
     void onWriteFailed(const Error &error);
     void dispatch(const Event &event);
@@ -107,7 +134,14 @@ private:
     StoreOptions m_options;
     sqlite3 *m_db = nullptr;
     std::unique_ptr<LogWriter> m_writer;
-    std::map<std::string, Record, std::less<>> m_records;
+    std::map<std::string, Slot, std::less<>> m_records;
+    size_t m_plainBytes = 0;  // texts of m_records not packed
+    struct Unpacked {
+        std::string key;
+        Revision modRevision = 0;
+        Value value;
+    };
+    mutable Unpacked m_lastUnpacked;
     Revision m_revision = 0;
     Revision m_durable = 0;
     Revision m_windowFloor = 0;   // every event after this revision is in m_window or m_pending

@@ -41,12 +41,14 @@ bool InProcessCluster::waitFor(const std::function<bool()> &predicate, int timeo
 }
 
 client::Response InProcessCluster::send(const std::string &method, const std::string &path, const Json &body,
-                                        const std::string &contentType)
+                                        const std::string &contentType, const std::string &accept)
 {
     client::Request request;
     request.method = method;
     request.path = path;
     request.contentType = contentType;
+    if (!accept.empty())
+        request.accept = accept;
     if (!body.is_null())
         request.body = dump(body);
     std::optional<client::Response> answer;

@@ -29,7 +29,7 @@ public:
 
     // A request answered synchronously (the event loop runs until the answer arrives).
     client::Response send(const std::string &method, const std::string &path, const Json &body = Json(),
-                          const std::string &contentType = "application/json");
+                          const std::string &contentType = "application/json", const std::string &accept = {});
 
     // By the object's apiVersion, kind, namespace and name. Each returns the stored object, or
     // null Json with the error message in lastError().

@@ -60,8 +60,8 @@ quota::ResourceList ResourceQuotaAdmission::measure(const std::string &ns, const
         const bool podKind = kind.group.empty() && kind.plural == "pods";
         if (!podKind && !scopes.empty())
             continue;  // only pods fall under scoped quotas
-        m_context.store().forEach(m_context.listPrefix(*type, ns), [&](const store::Record &record) {
-            const Json object = parseStored(record.value);
+        m_context.store().forEach(m_context.listPrefix(*type, ns), [&](const store::RecordView &record) {
+            const Json object = parseStored(record.value());
             const quota::Charge charge = quota::chargeOf(kind.plural, kind.group, object);
             if (quota::matchesScopes(scopes, charge.scope ? &*charge.scope : nullptr))
                 used = quota::add(used, quota::mask(charge.at(now), kind.resources));

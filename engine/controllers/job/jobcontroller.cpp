@@ -83,14 +83,19 @@ void JobController::onJob(const client::InformerEvent &event)
     const Json &job = *event.object;
     const std::string key = keyOf(str(job, {"metadata", "namespace"}), str(job, {"metadata", "name"}));
     const std::string uid = str(job, {"metadata", "uid"});
+    const std::string ns = str(job, {"metadata", "namespace"});
     if (event.deleted()) {
         if (auto it = m_jobInfo.find(key); it != m_jobInfo.end() && it->second.uid == uid)
             m_jobInfo.erase(it);
         m_jobKeyByUid.erase(uid);
         m_queue.add(key);
         cleanupPodFinalizers(uid);
+        if (!hasJobsIn(ns))
+            forgetOrphans(ns);
         return;
     }
+    if (!hasJobsIn(ns))
+        learnOrphans(ns);
     JobInfo &info = m_jobInfo[key];
     if (!info.uid.empty() && info.uid != uid)
         m_jobKeyByUid.erase(info.uid);
@@ -113,6 +118,38 @@ std::string JobController::jobKeyForUid(const std::string &uid) const
 {
     auto it = m_jobKeyByUid.find(uid);
     return it == m_jobKeyByUid.end() ? std::string() : it->second;
+}
+
+bool JobController::hasJobsIn(const std::string &ns) const
+{
+    const std::string prefix = ns + "/";
+    auto it = m_jobInfo.lower_bound(prefix);
+    return it != m_jobInfo.end() && it->first.compare(0, prefix.size(), prefix) == 0;
+}
+
+void JobController::learnOrphans(const std::string &ns)
+{
+    m_pods->forEachRaw(ns, [this](const client::RawObject &raw) {
+        const Json object = Json::parse(*raw, nullptr, false);
+        if (!object.is_object())
+            return;
+        JobPod pod = JobPod::fromObject(object);
+        if (!pod.orphan())
+            return;
+        const std::string key = keyOf(pod.ns, pod.name);
+        m_orphansByNs[pod.ns].insert(key);
+        m_podFacts[key] = std::move(pod);
+    });
+}
+
+void JobController::forgetOrphans(const std::string &ns)
+{
+    auto byNs = m_orphansByNs.find(ns);
+    if (byNs == m_orphansByNs.end())
+        return;
+    for (const std::string &key : byNs->second)
+        m_podFacts.erase(key);
+    m_orphansByNs.erase(byNs);
 }
 
 void JobController::forgetPod(const std::string &key)
@@ -181,6 +218,12 @@ void JobController::onPod(const client::InformerEvent &event)
     const bool deleting = pod.deleting, finalizer = pod.finalizer;
     const std::string uid = pod.uid, ns = pod.ns, controllerUid = pod.controllerUid;
     const bool ownedByJob = pod.ownedByJob();
+    if (!ownedByJob && !hasJobsIn(ns)) {
+        // No Job here to adopt it: only a leftover tracking finalizer is this controller's business.
+        if (finalizer)
+            m_orphanQueue.add(key);
+        return;
+    }
     const Labels labels = pod.labels;
     const bool labelsChanged = !old || old->labels != labels || old->controllerUid != controllerUid;
     if (ownedByJob)

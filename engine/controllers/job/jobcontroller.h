@@ -54,6 +54,11 @@ private:
     void onJob(const client::InformerEvent &event);
     void onPod(const client::InformerEvent &event);
     void forgetPod(const std::string &key);
+    bool hasJobsIn(const std::string &ns) const;
+    // Orphans matter only where a Job could adopt them: their facts are kept while the namespace
+    // has a Job (read from the pod cache when its first Job appears), and dropped after its last.
+    void learnOrphans(const std::string &ns);
+    void forgetOrphans(const std::string &ns);
     std::string jobKeyForUid(const std::string &uid) const;
     void cleanupPodFinalizers(const std::string &jobUid);
 

@@ -26,9 +26,10 @@ std::string text(const Record &r)
 }
 
 std::unique_ptr<Store> openStore(const QString &path, bool writerThread, size_t watchWindow = 100000,
-                                 size_t compactEveryWrites = 20000)
+                                 size_t compactEveryWrites = 20000, size_t packTextsAbove = size_t(64) << 20)
 {
     StoreOptions options;
+    options.packTextsAbove = packTextsAbove;
     options.path = path;
     options.writerThread = writerThread;
     options.watchWindow = watchWindow;
@@ -89,6 +90,27 @@ std::vector<Revision> revisions(const std::vector<Seen> &seen)
     return out;
 }
 
+// A pod-like text of about 1.5 KB: alike from object to object, as stored objects of one type are.
+std::string podText(int i)
+{
+    const std::string n = std::to_string(i);
+    return R"({"apiVersion":"v1","kind":"Pod","metadata":{"labels":{"app":"web-)" + std::to_string(i % 7) +
+           R"(","tier":"frontend"},"name":"pod-)" + n + R"(","namespace":"default","uid":"0c5a)" + n +
+           R"(-5ae5-43cc-b248-dde148e14629"},"spec":{"containers":[{"image":"nginx:1.27","name":"web","ports":[{)"
+           R"("containerPort":8080,"protocol":"TCP"}],"resources":{"requests":{"cpu":"100m","memory":"128Mi"}}}],)"
+           R"("nodeName":"node-)" + std::to_string(i % 13) +
+           R"(","restartPolicy":"Always","schedulerName":"default-scheduler","tolerations":[{"effect":"NoExecute",)"
+           R"("key":"node.kubernetes.io/not-ready","operator":"Exists","tolerationSeconds":300}]},"status":{)"
+           R"("conditions":[{"lastTransitionTime":"2026-11-28T02:06:21Z","status":"True","type":"Ready"}],)"
+           R"("phase":"Running","podIP":"10.244.)" + std::to_string(i % 200) + "." + std::to_string(i % 250) +
+           R"(","qosClass":"Burstable","startTime":"2026-11-28T02:06:21Z"}})";
+}
+
+std::string podKey(int i)
+{
+    return "/registry/core/pods/default/pod-" + std::to_string(i);
+}
+
 } // namespace
 
 class TestStore : public QObject {
@@ -125,6 +147,9 @@ private Q_SLOTS:
     void manyWritesWithWriterThread();
     void destructorDrainsTheQueue();
     void inMemoryStore();
+    void packedTextsReadBack_data() { writesAndRevisions_data(); }
+    void packedTextsReadBack();
+    void smallStoreKeepsTexts();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -262,7 +287,7 @@ void TestStore::listByPrefix()
     QVERIFY(store->list("zz/").empty());
 
     std::vector<std::string> visited;
-    store->forEach("a/2", [&](const Record &r) { visited.push_back(r.key); });
+    store->forEach("a/2", [&](const RecordView &r) { visited.push_back(r.key()); });
     QCOMPARE(visited, (std::vector<std::string>{"a/2", "a/2/x"}));
 
     QVERIFY(store->remove("a/1", 0, value("x")).ok());
@@ -795,6 +820,75 @@ void TestStore::inMemoryStore()
     QCOMPARE(store->revision(), Revision(2));
     QCOMPARE(text(*store->get("a")), std::string("w@2"));
     QVERIFY(!store->failure());
+}
+
+
+void TestStore::packedTextsReadBack()
+{
+    QFETCH(bool, writerThread);
+    const int count = 300;
+    std::map<std::string, std::string> expected;
+    {
+        auto store = openStore(m_path, writerThread, 100000, 20000, /*packTextsAbove=*/0);
+        for (int i = 0; i < count; ++i) {
+            auto created = store->create(podKey(i), value(podText(i)));
+            QVERIFY(created.ok());
+            expected[podKey(i)] = text(*created);
+        }
+        store->flush();
+        // The packed copies arrive with the commit's notification, on the store's thread.
+        QTRY_COMPARE(store->footprint().packedValues, size_t(count));
+        const Store::Footprint packed = store->footprint();
+        QCOMPARE(packed.plainValues, size_t(0));
+        size_t plainBytes = 0;
+        for (const auto &[key, t] : expected)
+            plainBytes += t.size();
+        QVERIFY2(packed.packedBytes * 4 < plainBytes,
+                 qPrintable(QStringLiteral("%1 packed bytes for %2 of text").arg(packed.packedBytes).arg(plainBytes)));
+
+        for (const auto &[key, t] : expected)
+            QCOMPARE(text(*store->get(key)), t);
+        const auto listed = store->list("/registry/core/pods/");
+        QCOMPARE(listed.size(), size_t(count));
+        for (const Record &r : listed)
+            QCOMPARE(text(r), expected[r.key]);
+
+        // A change of a packed value tells watchers the value it replaced.
+        std::vector<Seen> seen;
+        auto watch = store->watch("/registry/core/pods/", store->revision(), recorder(seen));
+        QVERIFY(watch.ok());
+        auto updated = store->update(podKey(5), 0, value(podText(5) + " "));
+        QVERIFY(updated.ok());
+        auto removed = store->remove(podKey(6), 0, value("gone"));
+        QVERIFY(removed.ok());
+        store->flush();
+        QTRY_COMPARE(seen.size(), size_t(2));
+        QCOMPARE(seen[0].previous, expected[podKey(5)]);
+        QCOMPARE(seen[1].previous, expected[podKey(6)]);
+        expected[podKey(5)] = text(*updated);
+        expected.erase(podKey(6));
+        QCOMPARE(text(*store->get(podKey(5))), expected[podKey(5)]);
+        QVERIFY(!store->get(podKey(6)));
+        QTRY_COMPARE(store->footprint().packedValues, size_t(count - 1));
+    }
+    // After a restart a big store is packed again as it loads; the texts read back the same.
+    auto store = openStore(m_path, writerThread, 100000, 20000, 0);
+    QCOMPARE(store->footprint().packedValues, size_t(count - 1));
+    for (const auto &[key, t] : expected)
+        QCOMPARE(text(*store->get(key)), t);
+}
+
+void TestStore::smallStoreKeepsTexts()
+{
+    // Under the threshold nothing is packed: reads of a small cluster cost nothing extra.
+    auto store = openStore(m_path, true);
+    for (int i = 0; i < 100; ++i)
+        QVERIFY(store->create(podKey(i), value(podText(i))).ok());
+    store->flush();
+    QTest::qWait(50);
+    QCoreApplication::processEvents();
+    QCOMPARE(store->footprint().plainValues, size_t(100));
+    QCOMPARE(store->footprint().packedValues, size_t(0));
 }
 
 QTEST_GUILESS_MAIN(TestStore)
