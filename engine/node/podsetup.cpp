@@ -72,11 +72,10 @@ bool NodeManagerPrivate::prepareContainer(PodState &pod, size_t index, const Jso
     if (!list || !list->is_array() || at >= list->size())
         return false;
     const Json &container = (*list)[at];
-    // stdin: true keeps the container's stdin open for kubectl attach.
-    const Json *stdinFlag = find(container, {"stdin"});
-    const Json *stdinOnceFlag = find(container, {"stdinOnce"});
-    spec.stdin = stdinFlag && stdinFlag->is_boolean() && stdinFlag->get<bool>();
-    spec.stdinOnce = stdinOnceFlag && stdinOnceFlag->is_boolean() && stdinOnceFlag->get<bool>();
+    // stdin: true keeps the container's stdin open for kubectl attach; tty: true gives it a terminal.
+    spec.stdin = boolean(container, {"stdin"});
+    spec.stdinOnce = boolean(container, {"stdinOnce"});
+    spec.tty = boolean(container, {"tty"});
     Result<std::vector<runtime::EnvVar>> env = containerEnvironment(podObject, container, podContext(pod));
     Result<std::vector<runtime::Mount>> mounts = env.ok() ? containerMounts(container, m_volumes[pod.serial])
                                                           : Result<std::vector<runtime::Mount>>(env.error());

@@ -94,6 +94,7 @@ struct ContainerSpec {
     // ends when the first attached client closes it.
     bool stdin = false;
     bool stdinOnce = false;
+    bool tty = false;  // the container's stdio is a terminal (attach then shows and types on it)
     SimulationSpec simulation;
 };
 

@@ -181,8 +181,13 @@ public:
                        const QStringList &environment = {}, int timeoutMs = 60000) const
     {
         KubectlRun run;
-        static_cast<CommandResult &>(run) = m_kubectl->run(arguments, input, environment, timeoutMs);
         run.arguments = arguments;
+        if (!m_kubectl) {  // the cluster never started (a cleanup after a failed start)
+            run.exitCode = -1;
+            run.err = QStringLiteral("no cluster to run kubectl against");
+            return run;
+        }
+        static_cast<CommandResult &>(run) = m_kubectl->run(arguments, input, environment, timeoutMs);
         return run;
     }
 

@@ -7,6 +7,7 @@
 // while clusterdeckd restarts.
 #include "clusterfixture.h"
 #include "machinetools.h"
+#include "terminal.h"
 
 #include <QDir>
 #include <QUuid>
@@ -493,42 +494,13 @@ spec:
         QCOMPARE(back.readAll(), QByteArray("copied both ways\n"));
 
         // A terminal: kubectl runs on a pseudo-terminal of 40 rows and 120 columns.
-        const QString driver = R"py(
-import os, pty, sys, time, select, fcntl, termios, struct
-pid, fd = pty.fork()
-if pid == 0:
-    os.execvp(sys.argv[1], sys.argv[1:])
-fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-out = b""
-def read(seconds):
-    global out
-    end = time.time() + seconds
-    while time.time() < end:
-        ready, _, _ = select.select([fd], [], [], 0.1)
-        if ready:
-            try:
-                out += os.read(fd, 4096)
-            except OSError:
-                return
-read(2)
-os.write(fd, b"stty size; tty; echo marker-$((40+2))\n")
-read(2)
-os.write(fd, b"exit 5\n")
-read(2)
-_, status = os.waitpid(pid, 0)
-sys.stdout.write(out.decode(errors="replace"))
-sys.exit(os.waitstatus_to_exitcode(status))
-)py";
-        QProcess terminal;
-        const QStringList arguments = QStringList{"-c", driver} + m_cluster.kubectlCommand() +
-                                      QStringList{"exec", "-it", "shell", "--", "sh"};
-        terminal.start("python3", arguments);
-        QVERIFY(terminal.waitForFinished(30000));
-        const QString screen = QString::fromUtf8(terminal.readAllStandardOutput());
-        QVERIFY2(screen.contains("40 120") && screen.contains("marker-42"), qPrintable(screen));
+        const TerminalRun terminal = runOnTerminal(m_cluster.kubectlCommand() + QStringList{"exec", "-it", "shell", "--", "sh"},
+                                                   {"stty size; tty; echo marker-$((40+2))\n", "exit 5\n"});
+        const QString &screen = terminal.screen;
+        QVERIFY2(terminal.finished && screen.contains("40 120") && screen.contains("marker-42"), qPrintable(screen));
         // The terminal is one of the container's own (its /dev/pts), so it has a name there.
         QVERIFY2(screen.contains("/dev/pts/") && !screen.contains("not a tty"), qPrintable(screen));
-        QCOMPARE(terminal.exitCode(), 5);
+        QCOMPARE(terminal.exitCode, 5);
         QVERIFY(kubectl({"delete", "pod", "shell", "--grace-period=1"}).ok());
     }
 

@@ -7,8 +7,12 @@
 // too; a pod that is not running is refused in kubectl's words, and a pod on a simulated node with
 // the reason. `kubectl attach -i` writes to a container with `stdin: true` and reads what it
 // prints; `kubectl run -i --rm` ends its input (stdinOnce), shows its output and deletes it.
+// A container with `tty: true` has a terminal: `kubectl attach -it` shows its shell's prompt, gives
+// it kubectl's terminal size, what is typed runs there and ^C interrupts it; `kubectl run -it
+// --rm` does the same.
 #include "clusterfixture.h"
 #include "machinetools.h"
+#include "terminal.h"
 
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -59,6 +63,20 @@ spec:
     image: host
     stdin: true
     command: [sh, -c, 'echo ready; while read l; do echo "got $l"; done # MARKER']
+)yaml";
+
+const char *kConsole = R"yaml(apiVersion: v1
+kind: Pod
+metadata: {name: console}
+spec:
+  terminationGracePeriodSeconds: 1
+  restartPolicy: Never
+  containers:
+  - name: console
+    image: host
+    stdin: true
+    tty: true
+    command: [sh, -c, 'PS1="console$ " sh -i; exit $? # MARKER']
 )yaml";
 
 const char *kPending = R"yaml(apiVersion: v1
@@ -370,10 +388,46 @@ pf.close()
         QVERIFY(!kubectl({"get", "pod", "once"}).ok());
     }
 
+    void attachToATerminal()
+    {
+        QVERIFY(kubectl({"apply", "-f", "-"}, QByteArray(kConsole).replace("MARKER", kMarker)).ok());
+        QVERIFY(eventually([&] { return kubectl({"get", "pod", "console"}).out.contains("Running"); }, 20000));
+        const TerminalRun attach =
+            runOnTerminal(m_cluster.kubectlCommand() + QStringList{"attach", "-it", "console"},
+                          {"\n", "[ -t 0 ] && [ -t 1 ] && stty size; echo marker-$((40+2))\n", "sleep 60\n", "\x03",
+                           "echo interrupted-$((1+1))\n", "exit 7\n"});
+        const QString &screen = attach.screen;
+        QVERIFY2(attach.finished, qPrintable(screen));
+        QVERIFY2(screen.contains("console$ ") && screen.contains("40 120") && screen.contains("marker-42"),
+                 qPrintable(screen));
+        QVERIFY2(!screen.contains("Unable to use a TTY"), qPrintable(screen));
+        // Its controlling terminal: ^C interrupts the command in the foreground.
+        QVERIFY2(screen.contains("interrupted-2"), qPrintable(screen));
+        // The shell's end is the container's.
+        const QStringList exitCode = {"get", "pod", "console", "-o",
+                                      "jsonpath={.status.containerStatuses[0].state.terminated.exitCode}"};
+        QVERIFY2(eventually([&] { return kubectl(exitCode).out == "7"; }),
+                 qPrintable(kubectl({"get", "pod", "console", "-o", "jsonpath={.status.containerStatuses}"}).out + "\n" +
+                           kubectl({"logs", "console"}).out));
+        QVERIFY(kubectl({"delete", "pod", "console"}).ok());
+    }
+
+    void runWithATerminalAndRemove()
+    {
+        const TerminalRun run = runOnTerminal(
+            m_cluster.kubectlCommand() + QStringList{"run", "-it", "--rm", "--restart=Never", "--image=host", "typed",
+                                                     "--command", "--", "sh", "-c", "sh -i # " + QString(kMarker)},
+            {"\n", "stty size; echo marker-$((40+3))\n", "exit\n"});
+        QVERIFY2(run.finished && run.screen.contains("40 120") && run.screen.contains("marker-43") &&
+                     run.screen.contains("pod \"typed\" deleted"),
+                 qPrintable(run.screen));
+    }
+
     void asNobody()
     {
         CD_RERUN_AS_NOBODY(240000, QStringLiteral("podCarriesHttp"), QStringLiteral("twoConnectionsAtOnce"),
-                           QStringLiteral("attachReadsAndWrites"), QStringLiteral("runInteractiveAndRemove"));
+                           QStringLiteral("attachReadsAndWrites"), QStringLiteral("runInteractiveAndRemove"),
+                           QStringLiteral("attachToATerminal"));
     }
 };
 

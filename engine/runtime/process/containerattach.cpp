@@ -10,13 +10,18 @@
 
 namespace cd::runtime::process {
 
-ContainerAttachSession::ContainerAttachSession(QString fifo, QString logPath, std::function<bool()> exited,
-                                               QObject *parent)
-    : ExecSession(parent), m_fifo(std::move(fifo)), m_logPath(std::move(logPath)), m_exited(std::move(exited))
+ContainerAttachSession::ContainerAttachSession(QString fifo, QString resizeFifo, QString logPath,
+                                               std::function<bool()> exited, QObject *parent)
+    : ExecSession(parent),
+      m_fifo(std::move(fifo)),
+      m_resizeFifo(std::move(resizeFifo)),
+      m_logPath(std::move(logPath)),
+      m_exited(std::move(exited))
 {
     m_offset = QFileInfo(m_logPath).size();
     connect(&m_timer, &QTimer::timeout, this, &ContainerAttachSession::poll);
-    m_timer.start(50);
+    // A terminal echoes each key: its output is looked for more often.
+    m_timer.start(m_resizeFifo.isEmpty() ? 50 : 15);
 }
 
 ContainerAttachSession::~ContainerAttachSession() { closeStdin(); }
@@ -43,6 +48,19 @@ void ContainerAttachSession::writeStdin(const QByteArray &data)
         p += n;
         left -= n;
     }
+}
+
+void ContainerAttachSession::resize(int columns, int rows)
+{
+    if (m_done || m_resizeFifo.isEmpty() || columns <= 0 || rows <= 0)
+        return;
+    // One short write (atomic on a FIFO); non-blocking, as the shim always has the reading end.
+    const int fd = ::open(QFile::encodeName(m_resizeFifo).constData(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    const QByteArray line = QByteArray::number(columns) + ' ' + QByteArray::number(rows) + '\n';
+    (void)!::write(fd, line.constData(), size_t(line.size()));
+    ::close(fd);
 }
 
 void ContainerAttachSession::closeStdin()

@@ -225,7 +225,6 @@ struct ProcessRuntime::Container {
     std::unique_ptr<QTimer> killTimer;
     std::shared_ptr<const void> imageHold;
     std::string workingDir;  // inside the container, for commands run in it
-    QString stdinFifo;       // the FIFO its shim feeds the container's stdin from (stdin: true)
 };
 
 ProcessRuntime::ProcessRuntime(ProcessRuntimeOptions options, QObject *parent)
@@ -414,6 +413,8 @@ Result<ContainerHandle> ProcessRuntime::start(SandboxHandle sandboxHandle, const
     input.workingDir = spec.workingDir.empty() ? root.workingDir : spec.workingDir;
     c.workingDir = input.workingDir;
     input.argv = argv;
+    if (spec.tty)
+        input.terminalInit = m_options.shimPath.toStdString();
     if (sandbox.namespaces.pid <= 0)
         input.hostname = sandbox.spec.hostname;  // no pod namespaces to join: the name goes here
     const std::vector<std::string> command = sandboxCommand(input);
@@ -457,10 +458,11 @@ Result<ContainerHandle> ProcessRuntime::start(SandboxHandle sandboxHandle, const
                                          "--notify-fd",
                                          "3"};
     if (spec.stdin) {
-        c.stdinFifo = c.dir + QStringLiteral("/stdin");
-        shimArgs.insert(shimArgs.end(), {"--stdin-fifo", c.stdinFifo.toStdString(), "--stdin-once",
+        shimArgs.insert(shimArgs.end(), {"--stdin-fifo", (c.dir + QStringLiteral("/stdin")).toStdString(), "--stdin-once",
                                          spec.stdinOnce ? "1" : "0"});
     }
+    if (spec.tty)
+        shimArgs.insert(shimArgs.end(), {"--tty", (c.dir + QStringLiteral("/resize")).toStdString()});
     for (const std::string &procs : cgroupProcs)
         shimArgs.insert(shimArgs.end(), {"--cgroup-procs", procs});
     if (sandbox.namespaces.pid > 0)
@@ -721,12 +723,14 @@ Result<std::unique_ptr<ExecSession>> ProcessRuntime::attach(ContainerHandle hand
     if (it == m_containers.end() || it->second->status.state != ContainerState::Running)
         return Error::badRequest("container not running");
     Container &c = *it->second;
-    // A recovered container's FIFO is found where its shim made it.
-    QString fifo = c.stdinFifo.isEmpty() && QFileInfo::exists(c.dir + QStringLiteral("/stdin"))
-                       ? c.dir + QStringLiteral("/stdin")
-                       : c.stdinFifo;
-    if (!spec.stdin)
-        fifo.clear();
+    // The shim's FIFOs, where it made them (a recovered container's too): typed input, and the
+    // terminal's size for a container with a terminal.
+    const auto fifoNamed = [&c](const QString &name) {
+        const QString path = c.dir + QLatin1Char('/') + name;
+        return QFileInfo::exists(path) ? path : QString();
+    };
+    const QString fifo = spec.stdin ? fifoNamed(QStringLiteral("stdin")) : QString();
+    const QString resizeFifo = fifoNamed(QStringLiteral("resize"));
     QPointer<ProcessRuntime> self(this);
     auto exited = [self, handle]() {
         if (!self)
@@ -734,7 +738,7 @@ Result<std::unique_ptr<ExecSession>> ProcessRuntime::attach(ContainerHandle hand
         const auto current = self->status(handle);
         return !current || current->state != ContainerState::Running;
     };
-    return std::unique_ptr<ExecSession>(std::make_unique<ContainerAttachSession>(fifo, c.logPath, exited));
+    return std::unique_ptr<ExecSession>(std::make_unique<ContainerAttachSession>(fifo, resizeFifo, c.logPath, exited));
 }
 
 int ProcessRuntime::containerPid(ContainerHandle handle) const

@@ -54,6 +54,8 @@ std::vector<std::string> sandboxCommand(const SandboxCommandInput &input)
         a.insert(a.end(), {"--tmpfs", hidden});
     for (const Mount &mount : input.mounts)
         a.insert(a.end(), {mount.readOnly ? "--ro-bind" : "--bind", mount.hostPath, mount.containerPath});
+    if (!input.terminalInit.empty())
+        a.insert(a.end(), {"--ro-bind", input.terminalInit, "/dev/init"});
     for (auto it = input.expanded.rbegin(); it != input.expanded.rend(); ++it)
         a.insert(a.end(), {"--remount-ro", it->path});
     a.insert(a.end(), {"--remount-ro", "/", "--clearenv"});
@@ -62,6 +64,8 @@ std::vector<std::string> sandboxCommand(const SandboxCommandInput &input)
     if (!input.workingDir.empty())
         a.insert(a.end(), {"--chdir", input.workingDir});
     a.push_back("--");
+    if (!input.terminalInit.empty())
+        a.insert(a.end(), {"/dev/init", "--terminal-init", "--"});
     a.insert(a.end(), input.argv.begin(), input.argv.end());
     return a;
 }

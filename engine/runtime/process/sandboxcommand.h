@@ -40,6 +40,10 @@ struct SandboxCommandInput {
     std::string workingDir;
     // Set when the container does not join a pod's UTS namespace: it gets its own with this name.
     std::string hostname;
+    // The container has a terminal of its own (tty: true): this program (the shim, linked
+    // statically) is bound at /dev/init and runs the command with --terminal-init, which makes
+    // the terminal the controlling terminal of the command's session.
+    std::string terminalInit;
     std::vector<std::string> argv;  // the resolved command (argv[0] a path inside the root)
 };
 

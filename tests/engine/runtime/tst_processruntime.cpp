@@ -106,6 +106,17 @@ private Q_SLOTS:
         QVERIFY(has({"--cap-drop", "ALL"}));
         QVERIFY(!has({"--cap-add", "CAP_SYS_ADMIN"}));
         QVERIFY(has({"--chdir", "/data", "--", "/bin/sh", "-c", "true"}));
+        QVERIFY(has({"--new-session"}));
+        QVERIFY(!has({"/dev/init"}));
+
+        // With a terminal, the shim is bound in as /dev/init and gives the command its terminal.
+        input.terminalInit = "/opt/clusterdeck-shim";
+        const std::vector<std::string> tty = sandboxCommand(input);
+        const auto ttyHas = [&](std::vector<std::string> seq) {
+            return std::search(tty.begin(), tty.end(), seq.begin(), seq.end()) != tty.end();
+        };
+        QVERIFY(ttyHas({"--ro-bind", "/opt/clusterdeck-shim", "/dev/init"}));
+        QVERIFY(ttyHas({"--", "/dev/init", "--terminal-init", "--", "/bin/sh", "-c", "true"}));
     }
 
     void runsAndLogs()

@@ -1,7 +1,9 @@
 // The shim's stdin for containers with `stdin: true` (the base of kubectl attach): the shim
 // keeps the container's stdin open and feeds it from a FIFO; writers come and go without ending
 // it, unless --stdin-once, where the first writer's end is the container's end of input. Without
-// --stdin-fifo, stdin stays /dev/null (a reader sees end of file at once). The process runtime's
+// --stdin-fifo, stdin stays /dev/null (a reader sees end of file at once). With --tty the
+// container's stdio is a terminal of its own: a prompt reaches the log without its newline, what
+// is typed is echoed, and the attach session sets the terminal's size. The process runtime's
 // attach session writes to that FIFO and reads the container's output from its CRI log, from
 // where the log stood when it attached. The shim runs a plain sh here (no sandbox): what is
 // tested is the plumbing.
@@ -93,7 +95,7 @@ private Q_SLOTS:
         QVERIFY(process.waitForStarted());
         QTRY_VERIFY(QFile::exists(dir.filePath("stdin")) && readFile(dir.filePath("log")).contains("before"));
         const QString exitFile = dir.filePath("exit.json");
-        cd::runtime::process::ContainerAttachSession session(dir.filePath("stdin"), dir.filePath("log"),
+        cd::runtime::process::ContainerAttachSession session(dir.filePath("stdin"), QString(), dir.filePath("log"),
                                                              [exitFile]() { return QFile::exists(exitFile); });
         QByteArray out;
         int finishedWith = -1;
@@ -108,6 +110,37 @@ private Q_SLOTS:
         QTRY_COMPARE(finishedWith, 0);
         QCOMPARE(out, QByteArray("got typed\nstdin ended\n"));
         QTRY_COMPARE(process.state(), QProcess::NotRunning);
+    }
+
+    void terminalShowsPromptsAndTakesItsSize()
+    {
+        QTemporaryDir dir;
+        QProcess process;
+        process.start(shim(), {"--dir", dir.path(), "--log", dir.filePath("log"), "--stdin-fifo", dir.filePath("stdin"),
+                               "--tty", dir.filePath("resize"), "--", "sh", "-c",
+                               "[ -t 0 ] && [ -t 1 ] && [ -t 2 ] && echo terminal; read go; printf 'name? '; read l; "
+                               "stty size; echo \"got $l\"; echo oops >&2"});
+        QVERIFY(process.waitForStarted());
+        QTRY_VERIFY(readFile(dir.filePath("log")).contains("stdout F terminal\r"));
+        const QString exitFile = dir.filePath("exit.json");
+        cd::runtime::process::ContainerAttachSession session(dir.filePath("stdin"), dir.filePath("resize"),
+                                                             dir.filePath("log"),
+                                                             [exitFile]() { return QFile::exists(exitFile); });
+        QByteArray out;
+        bool finished = false;
+        connect(&session, &cd::runtime::ExecSession::output, this, [&](int stream, const QByteArray &data) {
+            QCOMPARE(stream, 1);  // a terminal has one stream
+            out += data;
+        });
+        connect(&session, &cd::runtime::ExecSession::finished, this, [&] { finished = true; });
+        session.writeStdin("go\n");
+        QTRY_VERIFY2(out.endsWith("name? "), out.constData());  // shown before any newline
+        session.resize(100, 30);
+        session.writeStdin("typed\n");
+        QTRY_VERIFY(finished);
+        QVERIFY2(out.contains("typed\r\n30 100\r\ngot typed\r\noops\r\n"), out.constData());  // echoed, sized
+        QVERIFY(!QFile::exists(dir.filePath("resize")));  // the FIFOs go with the container
+        QVERIFY(!QFile::exists(dir.filePath("stdin")));
     }
 
     void withoutFifoStdinIsEmpty()

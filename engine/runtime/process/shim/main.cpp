@@ -3,7 +3,7 @@
 // engine: when clusterdeckd restarts it finds the shim's state files and carries on.
 //
 //   clusterdeck-shim --dir DIR --log FILE [--log-max-bytes N] [--log-max-files N] [--notify-fd FD]
-//                    [--stdin-fifo PATH [--stdin-once 1]] [--cgroup-procs FILE]...
+//                    [--stdin-fifo PATH [--stdin-once 1]] [--tty RESIZE-FIFO] [--cgroup-procs FILE]...
 //                    [--join-namespaces PID/STARTTIME] -- ARGV...
 //
 // It runs ARGV (the sandbox command: bwrap --info-fd 3 ... -- the container's command) with fd 3
@@ -19,6 +19,19 @@
 // makes PATH a FIFO: whatever a writer (kubectl attach, through the engine) puts there reaches
 // the container. Writers may come and go; with --stdin-once (the pod's stdinOnce) the container's
 // stdin closes when the first writer leaves. Without --stdin-fifo, stdin is /dev/null.
+//
+// A container with `tty: true` (--tty) gets a terminal of its own as stdin, stdout and stderr:
+// what the FIFO brings is typed on it, everything it shows goes to the
+// log as stdout as soon as it is shown (a prompt has no newline), and lines "COLUMNS ROWS" written
+// to RESIZE-FIFO set its size (as conmon's ctl FIFO does). With --stdin-once, the first writer's
+// end types an end of file (^D).
+//
+//   clusterdeck-shim --terminal-init -- ARGV...
+//
+// Inside the sandbox (bound at /dev/init, as Docker binds its init there) the shim makes its
+// stdin, the container's terminal, the controlling terminal of a session of its own and runs
+// ARGV: the container's command then leads that session inside its pid namespace, so a shell
+// gets job control and ^C interrupts (runc's init does the same for a container's console).
 #include "engine/runtime/logrotation.h"
 #include "engine/runtime/network/helper/namespaces.h"
 
@@ -35,6 +48,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -50,6 +64,7 @@ struct Options {
     int notifyFd = -1;
     std::string stdinFifo;
     bool stdinOnce = false;
+    std::string resizeFifo;                 // non-empty: the container's stdio is a terminal
     std::vector<std::string> cgroupProcs;  // cgroup.procs files the container joins (its limits)
     cd::netns::Holder namespaces;          // the pod's namespaces to join (pid 0: stay in ours)
     std::vector<char *> argv;
@@ -88,6 +103,9 @@ bool writeAll(int fd, const char *data, size_t size)
 }
 
 // Writes a small file atomically: readers see the old content or the new, never half of it.
+// Not synced to disk: the file describes processes, which do not outlive the machine either, and
+// a restarted engine reads it from the page cache. (A sync here cost 0.5 ms and more on every
+// container start, behind the store's own disk flushes.)
 void writeFileAtomically(const std::string &path, const std::string &content)
 {
     const std::string temporary = path + ".tmp";
@@ -95,7 +113,6 @@ void writeFileAtomically(const std::string &path, const std::string &content)
     if (fd < 0)
         return;
     writeAll(fd, content.data(), content.size());
-    ::fsync(fd);
     ::close(fd);
     ::rename(temporary.c_str(), path.c_str());
 }
@@ -154,7 +171,11 @@ private:
 // Splits a stream into lines for the log; lines longer than the kubelet's 16 KiB go out in parts.
 class LineSplitter {
 public:
-    LineSplitter(LogFile &log, const char *stream) : m_log(log), m_stream(stream) {}
+    // `interactive`: what is left of a line is written at once as a part (a terminal's prompt).
+    LineSplitter(LogFile &log, const char *stream, bool interactive = false)
+        : m_log(log), m_stream(stream), m_interactive(interactive)
+    {
+    }
     void feed(const char *data, size_t size)
     {
         m_pending.append(data, size);
@@ -162,9 +183,10 @@ public:
         for (size_t nl; (nl = m_pending.find('\n', start)) != std::string::npos; start = nl + 1)
             m_log.write(m_stream, m_pending.data() + start, nl - start, false);
         m_pending.erase(0, start);
-        while (m_pending.size() >= kMaxLine) {
-            m_log.write(m_stream, m_pending.data(), kMaxLine, true);
-            m_pending.erase(0, kMaxLine);
+        while (m_pending.size() >= kMaxLine || (m_interactive && !m_pending.empty())) {
+            const size_t part = std::min(m_pending.size(), kMaxLine);
+            m_log.write(m_stream, m_pending.data(), part, true);
+            m_pending.erase(0, part);
         }
     }
     void finish()
@@ -178,6 +200,7 @@ private:
     static constexpr size_t kMaxLine = 16 * 1024;
     LogFile &m_log;
     const char *m_stream;
+    bool m_interactive;
     std::string m_pending;
 };
 
@@ -215,6 +238,8 @@ bool parseOptions(int argc, char **argv, Options &options)
             options.stdinFifo = value;
         else if (arg == "--stdin-once")
             options.stdinOnce = std::atoi(value) != 0;
+        else if (arg == "--tty")
+            options.resizeFifo = value;
         else if (arg == "--cgroup-procs")
             options.cgroupProcs.push_back(value);
         else if (arg == "--join-namespaces") {
@@ -257,6 +282,32 @@ bool sandboxCommandRunning(long pid, const std::optional<FileId> &bubblewrap)
     return !program || !bubblewrap || *program != *bubblewrap;
 }
 
+// A terminal for the container: the master stays with the shim, the other end is its stdio.
+bool openTerminal(int &master, int &slave)
+{
+    master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0 || ::grantpt(master) != 0 || ::unlockpt(master) != 0)
+        return false;
+    slave = ::open(::ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+    const winsize size{24, 80, 0, 0};  // until a client says otherwise
+    return slave >= 0 && ::ioctl(master, TIOCSWINSZ, &size) == 0;
+}
+
+// Applies each complete "COLUMNS ROWS" line of `pending` to the terminal.
+void applySizes(int master, std::string &pending)
+{
+    size_t start = 0;
+    for (size_t nl; (nl = pending.find('\n', start)) != std::string::npos; start = nl + 1) {
+        unsigned columns = 0, rows = 0;
+        if (std::sscanf(pending.c_str() + start, "%u %u", &columns, &rows) == 2 && columns > 0 && rows > 0 &&
+            columns <= 0xffff && rows <= 0xffff) {
+            const winsize size{static_cast<unsigned short>(rows), static_cast<unsigned short>(columns), 0, 0};
+            ::ioctl(master, TIOCSWINSZ, &size);
+        }
+    }
+    pending.erase(0, start);
+}
+
 // bwrap's info is JSON: { "child-pid": 1234 ... }.
 long parseChildPid(const std::string &info)
 {
@@ -269,12 +320,25 @@ long parseChildPid(const std::string &info)
 
 } // namespace
 
+// --terminal-init: see the top of this file.
+int terminalInit(char **argv)
+{
+    ::setsid();  // fails harmlessly where the sandbox made a new session already
+    if (::ioctl(0, TIOCSCTTY, 0) != 0)
+        std::fprintf(stderr, "clusterdeck-shim: the terminal is not the container's: %s\n", std::strerror(errno));
+    ::execvp(argv[0], argv);
+    std::fprintf(stderr, "clusterdeck-shim: cannot run %s: %s\n", argv[0], std::strerror(errno));
+    return 127;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 3 && std::strcmp(argv[1], "--terminal-init") == 0 && std::strcmp(argv[2], "--") == 0)
+        return terminalInit(argv + 3);
     Options options;
     if (!parseOptions(argc, argv, options)) {
         std::fprintf(stderr, "usage: clusterdeck-shim --dir DIR --log FILE [--log-max-bytes N] [--log-max-files N] "
-                             "[--notify-fd FD] [--stdin-fifo PATH [--stdin-once 1]] [--cgroup-procs FILE]... "
+                             "[--notify-fd FD] [--stdin-fifo PATH [--stdin-once 1]] [--tty RESIZE-FIFO] [--cgroup-procs FILE]... "
                              "[--join-namespaces PID/STARTTIME] -- ARGV...\n");
         return 2;
     }
@@ -292,6 +356,13 @@ int main(int argc, char **argv)
     if (withStdin && (::pipe2(in, O_CLOEXEC) ||
                       (::mkfifo(options.stdinFifo.c_str(), 0600) != 0 && errno != EEXIST))) {
         std::perror("clusterdeck-shim: stdin");
+        return 1;
+    }
+    const bool withTty = !options.resizeFifo.empty();
+    int master = -1, slave = -1;
+    if (withTty && (!openTerminal(master, slave) ||
+                    (::mkfifo(options.resizeFifo.c_str(), 0600) != 0 && errno != EEXIST))) {
+        std::perror("clusterdeck-shim: terminal");
         return 1;
     }
     // Opened before the fork (the holder is checked to be the recorded process before and
@@ -312,10 +383,17 @@ int main(int argc, char **argv)
         return 1;
     }
     if (child == 0) {
-        const int input = withStdin ? in[0] : ::open("/dev/null", O_RDONLY);
-        ::dup2(input, 0);
-        ::dup2(out[1], 1);
-        ::dup2(err[1], 2);
+        if (withTty) {
+            // Not this session's controlling terminal: the command takes it (--terminal-init).
+            ::dup2(slave, 0);
+            ::dup2(slave, 1);
+            ::dup2(slave, 2);
+        } else {
+            const int input = withStdin ? in[0] : ::open("/dev/null", O_RDONLY);
+            ::dup2(input, 0);
+            ::dup2(out[1], 1);
+            ::dup2(err[1], 2);
+        }
         ::dup2(info[1], 3);  // the sandbox's --info-fd 3 (no close-on-exec on the copy)
         // Into the container's cgroups before the sandbox starts: everything it runs is inside.
         const std::string pid = std::to_string(::getpid());
@@ -348,25 +426,42 @@ int main(int argc, char **argv)
     ::close(info[1]);
     if (withStdin)
         ::close(in[0]);
+    if (withTty) {
+        // The terminal's output is the container's stdout; it ends (EIO) when the last holder
+        // of the other end has gone. Typed input goes to the terminal, not to a pipe.
+        ::close(slave);
+        ::close(out[0]);
+        ::close(err[0]);
+        out[0] = master;
+        if (withStdin) {
+            ::close(in[1]);
+            in[1] = master;
+        }
+    }
     // Non-blocking: opening does not wait for a writer, and a FIFO that never had one does not
     // report a hang-up (Linux), so it sits quietly in the poll set until someone writes.
     const auto openFifo = [&]() { return ::open(options.stdinFifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC); };
     int fifo = withStdin ? openFifo() : -1;
+    const auto openResizeFifo = [&]() {
+        return ::open(options.resizeFifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    };
+    int resizeFifo = withTty ? openResizeFifo() : -1;
+    std::string resizeText;
     writeFileAtomically(options.dir + "/shim.json",
                         "{\"shimPid\":" + std::to_string(::getpid()) + ",\"sandboxPid\":" + std::to_string(child) + "}\n");
 
     LogFile log(options.log, options.logMaxBytes, options.logMaxFiles);
-    LineSplitter stdoutLines(log, "stdout"), stderrLines(log, "stderr");
+    LineSplitter stdoutLines(log, "stdout", withTty), stderrLines(log, "stderr");
     const int childFd = static_cast<int>(::syscall(SYS_pidfd_open, child, 0));
 
     std::string infoText;
     std::optional<FileId> bubblewrap;
     bool started = false, exited = false;
     int status = 0;
-    bool outOpen = true, errOpen = true, infoOpen = true;
+    bool outOpen = true, errOpen = !withTty, infoOpen = true;
     char buffer[65536];
     while (!exited || outOpen || errOpen) {
-        pollfd fds[5];
+        pollfd fds[6];
         int n = 0;
         const auto add = [&](bool open, int fd) {
             if (open)
@@ -378,6 +473,7 @@ int main(int argc, char **argv)
         const int infoAt = add(infoOpen, info[0]);
         const int childAt = add(!exited && childFd >= 0, childFd);
         const int fifoAt = add(!exited && fifo >= 0, fifo);
+        const int resizeAt = add(!exited && resizeFifo >= 0, resizeFifo);
         // Once the sandbox has exited, output still buffered in the pipes is drained; processes it
         // left behind holding them open (none, with a pid namespace) do not keep the shim alive.
         // While the sandbox is being set up (its pid known, its command not running yet), look
@@ -402,6 +498,18 @@ int main(int argc, char **argv)
         readInto(outAt, out[0], outOpen, [&](const char *d, size_t s) { stdoutLines.feed(d, s); });
         readInto(errAt, err[0], errOpen, [&](const char *d, size_t s) { stderrLines.feed(d, s); });
         readInto(infoAt, info[0], infoOpen, [&](const char *d, size_t s) { infoText.append(d, s); });
+        // A new size before what is typed with it: a command typed after a resize sees the size.
+        if (resizeAt >= 0 && (fds[resizeAt].revents & (POLLIN | POLLHUP | POLLERR))) {
+            const ssize_t got = ::read(resizeFifo, buffer, sizeof buffer);
+            if (got > 0) {
+                resizeText.append(buffer, static_cast<size_t>(got));
+                applySizes(master, resizeText);
+            } else if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN)) {
+                ::close(resizeFifo);  // its writer left: wait for the next
+                resizeFifo = openResizeFifo();
+                resizeText.clear();
+            }
+        }
         if (fifoAt >= 0 && (fds[fifoAt].revents & (POLLIN | POLLHUP | POLLERR))) {
             const ssize_t got = ::read(fifo, buffer, sizeof buffer);
             if (got > 0 && in[1] >= 0) {
@@ -411,7 +519,10 @@ int main(int argc, char **argv)
                 ::close(fifo);
                 fifo = -1;
                 if (options.stdinOnce) {
-                    ::close(in[1]);
+                    if (withTty)
+                        writeAll(master, "\x04", 1);  // a terminal's end of input
+                    else
+                        ::close(in[1]);
                     in[1] = -1;
                 } else {
                     fifo = openFifo();
@@ -442,6 +553,10 @@ int main(int argc, char **argv)
         ::close(fifo);
     if (withStdin)
         ::unlink(options.stdinFifo.c_str());
+    if (resizeFifo >= 0)
+        ::close(resizeFifo);
+    if (withTty)
+        ::unlink(options.resizeFifo.c_str());
     const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     // Start errors (the sandbox could not be made, the command was not found) come before the
     // container ever ran: the engine reports them as StartError with the sandbox's own message.
