@@ -9,12 +9,14 @@
 // loopback) is pulled, with the kubelet's events; an image that can be neither found nor
 // pulled gives ErrImagePull with the way to import it; memory and CPU limits reach the
 // engine (a pod over its memory limit is OOMKilled); `kubectl top` measures container pods; a node whose engine does not answer is
-// NotReady and says why, and Ready once it answers.
+// NotReady and says why, and Ready once it answers; `kubectl run -i --rm` feeds a container's
+// stdin and ends it (stdinOnce), and `kubectl attach -it` reaches a container's terminal.
 #include "clusterfixture.h"
 #include "httpget.h"
 #include "loopbackregistry.h"
 #include "machinetools.h"
 #include "podmanservice.h"
+#include "terminal.h"
 
 #include <QTcpSocket>
 
@@ -56,6 +58,15 @@ spec:
   ports: [{port: 80, targetPort: http}]
 )yaml";
 
+const char *kConsole = R"yaml(apiVersion: v1
+kind: Pod
+metadata: {name: console}
+spec:
+  terminationGracePeriodSeconds: 1
+  restartPolicy: Never
+  containers:
+  - {name: console, image: 'busybox:1.36', stdin: true, tty: true, command: [sh]}
+)yaml";
 
 } // namespace
 
@@ -372,6 +383,35 @@ spec:
 
     // A second clusterdeckd whose container engine is not there: its node is NotReady and says
     // why, until the engine appears (a link to the Podman socket) and the node turns Ready.
+    // Attach through the engine's attach API: piped input ends with the client's (stdinOnce), a
+    // terminal shows the shell's prompt, takes kubectl's size and ends with the shell.
+    void attachToStdinAndTerminal()
+    {
+        const KubectlRun run = kubectl({"run", "-i", "--rm", "--restart=Never", "--image=busybox:1.36", "once",
+                                        "--command", "--", "sh", "-c",
+                                        "while read l; do echo \"got $l\"; done; echo input ended"},
+                                       "piped line\n");
+        QVERIFY2(run.ok() && run.out.contains("got piped line\ninput ended") && run.out.contains("pod \"once\" deleted"),
+                 qPrintable(run.report()));
+
+        QVERIFY(kubectl({"apply", "-f", "-"}, kConsole).ok());
+        QVERIFY(eventually([&] { return jsonpath("pod/console", ".status.phase") == "Running"; }, 60000));
+        const TerminalRun attach =
+            runOnTerminal(m_cluster.kubectlCommand() + QStringList{"attach", "-it", "console"},
+                          {"\n", "stty size; echo marker-$((40+2))\n", "exit 7\n"});
+        QVERIFY2(attach.finished && attach.screen.contains("40 120") && attach.screen.contains("marker-42") &&
+                     !attach.screen.contains("Unable to use a TTY"),
+                 qPrintable(attach.screen));
+        QVERIFY2(eventually([&] {
+                     return jsonpath("pod/console", ".status.containerStatuses[0].state.terminated.exitCode") == "7";
+                 }),
+                 qPrintable(kubectl({"get", "pod", "console", "-o", "yaml"}).out));
+        // Its log is the terminal's output, as stdout.
+        const KubectlRun logs = kubectl({"logs", "console"});
+        QVERIFY2(logs.out.contains("marker-42"), qPrintable(logs.report()));
+        QVERIFY(kubectl({"delete", "pod", "console"}).ok());
+    }
+
     void unreachableEngineMakesNodeNotReady()
     {
         QTemporaryDir dir(QStringLiteral("/tmp/cd-late-XXXXXX"));

@@ -3,6 +3,8 @@
 // layer is a given root filesystem tarball, so image pulls are tested without leaving the machine.
 // Header-only; needs python3 and CLUSTERDECK_SOURCE_DIR (CTest sets it).
 
+#include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QProcess>
 #include <QStandardPaths>
@@ -56,7 +58,17 @@ public:
     int port() const { return m_port; }
     QString host() const { return QStringLiteral("127.0.0.1:%1").arg(m_port); }
     // What it logged: one line per request.
-    QString requests() { return QString::fromUtf8(m_log += m_process.readAllStandardError()); }
+    QString requests()
+    {
+        // QProcess reads the pipe on the event loop: what the registry logged a moment ago may
+        // still be in it (a check right after a blocking kubectl run found nothing).
+        QElapsedTimer waited;
+        waited.start();
+        do
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        while (waited.elapsed() < 150);
+        return QString::fromUtf8(m_log += m_process.readAllStandardError());
+    }
 
 private:
     static QString scriptPath()

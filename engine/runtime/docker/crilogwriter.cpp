@@ -24,7 +24,7 @@ void CriLogWriter::open()
 
 void CriLogWriter::feed(const QByteArray &data)
 {
-    m_frames.feed(data, [this](int stream, const QByteArray &payload) {
+    const auto take = [this](int stream, const QByteArray &payload) {
         const int slot = stream == 2 ? 2 : 1;
         QByteArray &partial = m_partial[slot];
         partial.append(payload);
@@ -40,7 +40,11 @@ void CriLogWriter::feed(const QByteArray &data)
             writeLine(slot, partial.left(kMaxLine), false);
             partial = stamp + partial.mid(kMaxLine);
         }
-    });
+    };
+    if (m_terminal)
+        take(1, data);
+    else
+        m_frames.feed(data, take);
     m_file.flush();
 }
 

@@ -2,8 +2,9 @@
 // Turns the Docker API's log stream into the kubelet's log file (the CRI format the node agent
 // reads for kubectl logs: "<RFC3339 time> stdout|stderr F|P <text>" per line).
 //
-// The stream of a container without a TTY is multiplexed (streamframes.h); with timestamps=1
-// every line of the payload starts with its RFC3339 time and a space.
+// The stream of a container without a TTY is multiplexed (streamframes.h); a container with one
+// has a single raw stream (`terminal`), all of it stdout. With timestamps=1 every line of the
+// payload starts with its RFC3339 time and a space.
 
 #include "engine/runtime/docker/streamframes.h"
 #include "engine/runtime/logrotation.h"
@@ -23,6 +24,7 @@ public:
     // file already (a resumed stream).
     explicit CriLogWriter(const QString &path, std::string skipStamp = {}, int skipFirst = 0,
                           long long maxBytes = kContainerLogMaxBytes, int maxFiles = kContainerLogMaxFiles);
+    void setTerminal(bool terminal) { m_terminal = terminal; }
 
     bool isOpen() const { return m_file.isOpen(); }
     void feed(const QByteArray &data);
@@ -38,6 +40,7 @@ private:
     long long m_maxBytes;
     int m_maxFiles;
     FrameDemuxer m_frames;
+    bool m_terminal = false;
     QByteArray m_partial[3];    // an unfinished line per stream
     std::string m_skipStamp;
     int m_skip = 0;

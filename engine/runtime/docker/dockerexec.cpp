@@ -19,13 +19,24 @@ Result<std::unique_ptr<DockerExecSession>> DockerExecSession::start(DockerClient
     const std::string id = str(created, {"Id"});
     if (id.empty())
         return Error::internal("exec: the container engine named no exec id");
-    std::unique_ptr<DockerExecSession> session(new DockerExecSession(client, id, spec.tty));
+    Target target{"/exec/" + id + "/start", Json{{"Detach", false}, {"Tty", spec.tty}}, "/exec/" + id + "/resize", id};
+    std::unique_ptr<DockerExecSession> session(new DockerExecSession(client, std::move(target), spec.tty));
     QTimer::singleShot(0, session.get(), [s = session.get()] { s->begin(); });
     return session;
 }
 
-DockerExecSession::DockerExecSession(DockerClient *client, std::string execId, bool tty)
-    : m_client(client), m_execId(std::move(execId)), m_tty(tty)
+std::unique_ptr<DockerExecSession> DockerExecSession::attach(DockerClient *client, const std::string &containerId,
+                                                             const AttachSpec &spec, bool tty)
+{
+    Target target{"/containers/" + containerId + "/attach?stream=1&stdout=1&stderr=1&stdin=" + (spec.stdin ? "1" : "0"),
+                  Json(), "/containers/" + containerId + "/resize", {}};
+    std::unique_ptr<DockerExecSession> session(new DockerExecSession(client, std::move(target), tty));
+    QTimer::singleShot(0, session.get(), [s = session.get()] { s->begin(); });
+    return session;
+}
+
+DockerExecSession::DockerExecSession(DockerClient *client, Target target, bool tty)
+    : m_client(client), m_target(std::move(target)), m_tty(tty)
 {
 }
 
@@ -42,7 +53,7 @@ void DockerExecSession::begin()
     if (!m_client)
         return finish("the container engine client is gone");
     m_stream = m_client->stream(
-        "POST", "/exec/" + m_execId + "/start", Json{{"Detach", false}, {"Tty", m_tty}},
+        "POST", m_target.startPath, m_target.startBody,
         [this](const QByteArray &data) {
             if (m_tty) {
                 Q_EMIT output(1, data);
@@ -70,7 +81,11 @@ void DockerExecSession::finish(const std::string &error)
         Q_EMIT finished(126, QString::fromStdString(error.empty() ? "the container engine client is gone" : error));
         return;
     }
-    m_client->callAsync("GET", "/exec/" + m_execId + "/json", Json(), std::chrono::seconds(10),
+    if (m_target.execId.empty()) {
+        Q_EMIT finished(0, {});  // an attach ends with the container, whose exit is its own status
+        return;
+    }
+    m_client->callAsync("GET", "/exec/" + m_target.execId + "/json", Json(), std::chrono::seconds(10),
                         [self = QPointer<DockerExecSession>(this)](Result<Json> inspected) {
                             if (!self)
                                 return;
@@ -99,9 +114,21 @@ void DockerExecSession::closeStdin()
 
 void DockerExecSession::resize(int columns, int rows)
 {
-    if (m_client && m_tty)
-        m_client->callAsync("POST", "/exec/" + m_execId + "/resize?h=" + std::to_string(rows) + "&w=" + std::to_string(columns),
-                            Json(), std::chrono::seconds(5), [](Result<Json>) {});
+    if (!m_client || !m_tty)
+        return;
+    if (m_resizing) {
+        m_nextSize = {columns, rows};
+        return;
+    }
+    m_resizing = true;
+    m_client->callAsync("POST", m_target.resizePath + "?h=" + std::to_string(rows) + "&w=" + std::to_string(columns),
+                        Json(), std::chrono::seconds(5), [self = QPointer<DockerExecSession>(this)](Result<Json>) {
+                            if (!self)
+                                return;
+                            self->m_resizing = false;
+                            if (const auto next = std::exchange(self->m_nextSize, std::nullopt))
+                                self->resize(next->first, next->second);
+                        });
 }
 
 void DockerExecSession::kill()

@@ -53,6 +53,7 @@ struct DockerRuntime::Container {
     ContainerStatus status;
     int pid = 0;  // State.Pid while it runs
     bool memoryLimited = false;
+    bool tty = false;  // Config.Tty: one raw output stream
     std::unique_ptr<OomWatch> oom;  // for a memory-limited container, once it runs
     bool stopRequested = false;
     std::chrono::milliseconds stopGrace{0};
@@ -211,7 +212,11 @@ Json DockerRuntime::createBody(const Sandbox &sandbox, const ContainerSpec &spec
                    {kAttemptLabel, std::to_string(spec.attempt)}}},
                  {"AttachStdout", false},
                  {"AttachStderr", false},
-                 {"Tty", false}};
+                 // stdin: true keeps it open for attach (with stdinOnce, until the first client
+                 // leaves); tty: true gives the container a terminal.
+                 {"OpenStdin", spec.stdin},
+                 {"StdinOnce", spec.stdinOnce},
+                 {"Tty", spec.tty}};
     // Kubernetes' composition: command replaces the image's entrypoint (and drops its cmd),
     // args replace its cmd.
     if (!spec.command.empty()) {
@@ -256,6 +261,7 @@ Result<ContainerHandle> DockerRuntime::start(SandboxHandle sandboxHandle, const 
     c.name = containerName(sandbox.spec, spec);
     c.status.image = spec.image;
     c.memoryLimited = spec.memoryLimitBytes > 0;
+    c.tty = spec.tty;
     const std::string logDir = sandbox.spec.logDirectory.empty() ? sandbox.files.dir.toStdString() : sandbox.spec.logDirectory;
     c.logPath = QString::fromStdString(logDir + "/" + (spec.logPath.empty() ? spec.name + ".log" : spec.logPath));
     QDir().mkpath(QFileInfo(c.logPath).absolutePath());
@@ -358,6 +364,7 @@ void DockerRuntime::follow(ContainerHandle handle)
     Container &c = *it->second;
     const LogResumePoint resume = logResumePoint(c.logPath);
     c.log = std::make_unique<CriLogWriter>(c.logPath, resume.stamp, resume.linesWithStamp);
+    c.log->setTerminal(c.tty);
     std::string path = "/containers/" + c.id + "/logs?follow=1&stdout=1&stderr=1&timestamps=1";
     if (const std::string since = unixTimestamp(resume.stamp); !since.empty())
         path += "&since=" + since.substr(0, since.find('.'));  // whole seconds: the skip drops what is in the file
@@ -519,6 +526,7 @@ std::optional<ContainerHandle> DockerRuntime::recover(SandboxHandle sandbox, con
     c.id = str(*inspected, {"Id"}, id);
     c.name = str(*inspected, {"Name"});
     c.status = previous;
+    c.tty = boolean(*inspected, {"Config", "Tty"});
     const Sandbox &box = *sandboxIt->second;
     const std::string logDir = box.spec.logDirectory.empty() ? box.files.dir.toStdString() : box.spec.logDirectory;
     c.logPath = QString::fromStdString(logDir + "/" + (spec.logPath.empty() ? spec.name + ".log" : spec.logPath));
@@ -554,6 +562,14 @@ Result<std::unique_ptr<ExecSession>> DockerRuntime::exec(ContainerHandle handle,
         return Error::badRequest("container not running");
     CD_TRY(std::unique_ptr<DockerExecSession> session, DockerExecSession::start(m_client, it->second->id, spec));
     return std::unique_ptr<ExecSession>(std::move(session));
+}
+
+Result<std::unique_ptr<ExecSession>> DockerRuntime::attach(ContainerHandle handle, const AttachSpec &spec)
+{
+    auto it = m_containers.find(handle);
+    if (it == m_containers.end() || it->second->status.state != ContainerState::Running || it->second->id.empty())
+        return Error::badRequest("container not running");
+    return std::unique_ptr<ExecSession>(DockerExecSession::attach(m_client, it->second->id, spec, it->second->tty));
 }
 
 } // namespace cd::runtime::docker

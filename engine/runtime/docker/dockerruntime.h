@@ -70,6 +70,7 @@ public:
     // The engine's State.Pid (host pid) while the container runs.
     int containerPid(ContainerHandle handle) const override;
     Result<std::unique_ptr<ExecSession>> exec(ContainerHandle handle, const ExecSpec &spec) override;
+    Result<std::unique_ptr<ExecSession>> attach(ContainerHandle handle, const AttachSpec &spec) override;
 
     size_t containerCount() const { return m_containers.size(); }
 
