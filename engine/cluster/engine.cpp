@@ -1,6 +1,7 @@
 #include "engine/cluster/engine.h"
 
 #include "engine/api/apiservice.h"
+#include "engine/api/serviceaccounttokens.h"
 #include "engine/api/kubernetesservice.h"
 #include "engine/client/inprocessclient.h"
 #include "engine/cluster/kubeconfig.h"
@@ -55,13 +56,24 @@ Result<std::unique_ptr<Engine>> Engine::start(const EngineConfig &config)
     serverOptions.tls = config.tls;
     QByteArray caPem;
     if (config.tls) {
-        const QStringList extraHosts = {config.address.toString()};
+        // Pods reach the API as the `kubernetes` Service (engine/proxy relays it): its ClusterIP
+        // and names are the certificate's too, as kube-apiserver's are.
+        const QStringList extraHosts = {config.address.toString(),
+                                        QStringLiteral("10.96.0.1"),
+                                        QStringLiteral("kubernetes"),
+                                        QStringLiteral("kubernetes.default"),
+                                        QStringLiteral("kubernetes.default.svc"),
+                                        QStringLiteral("kubernetes.default.svc.cluster.local")};
         CD_TRY(server::TlsMaterial tls, server::ensureCertificates(dataDir + "/pki", extraHosts));
         serverOptions.certificatePem = tls.certificatePem;
         serverOptions.privateKeyPem = tls.privateKeyPem;
         caPem = tls.caCertificatePem;
     }
     CD_TRY(serverOptions.token, server::ensureToken(dataDir + "/pki"));
+    engine->m_serviceAccountTokens = std::make_unique<api::ServiceAccountTokens>(*engine->m_store);
+    serverOptions.acceptsToken = [tokens = engine->m_serviceAccountTokens.get()](const std::string &token) {
+        return tokens->valid(token);
+    };
     // Controllers write the CA into ServiceAccount token Secrets, and provision volumes in the data folder.
     engine->m_config.controllers.rootCaPem = caPem.toStdString();
     if (engine->m_config.controllers.localVolumeRoot.empty())

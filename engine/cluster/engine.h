@@ -18,6 +18,7 @@ class Store;
 }
 namespace cd::api {
 class ApiService;
+class ServiceAccountTokens;
 }
 namespace cd::server {
 class HttpServer;
@@ -67,6 +68,7 @@ private:
     DataDirLock m_lock;
     QByteArray m_kubeletToken;
     std::unique_ptr<store::Store> m_store;
+    std::unique_ptr<api::ServiceAccountTokens> m_serviceAccountTokens;  // outlived by the server
     std::unique_ptr<api::ApiService> m_api;
     std::unique_ptr<server::HttpServer> m_server;
     // The control thread runs the scheduler and controllers; the node thread the node agents.

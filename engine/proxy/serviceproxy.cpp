@@ -13,7 +13,13 @@
 #include <QFile>
 #include <QPointer>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 namespace cd::proxy {
 
@@ -31,7 +37,7 @@ ServiceProxy::ServiceProxy(client::Client *client, ClusterNetwork *network, Serv
       m_catalog(m_options.clusterDomain), m_hostPortTimer(this)
 {
     m_rulesOptions.bridge = runtime::network::protocol::kBridge;
-    m_rulesOptions.locallyServed = {m_options.dnsIp};
+    m_rulesOptions.locallyServed = {m_options.dnsIp, m_options.apiIp};
     m_hostPortTimer.setSingleShot(true);
     connect(&m_hostPortTimer, &QTimer::timeout, this, &ServiceProxy::applyHostPorts);
 }
@@ -141,11 +147,54 @@ Status ServiceProxy::start()
 void ServiceProxy::onService(const client::InformerEvent &event)
 {
     const Json &service = *event.object;
+    if (str(service, {"metadata", "namespace"}) == "default" && str(service, {"metadata", "name"}) == "kubernetes")
+        serveApi(event.deleted() ? nullptr : &service);
     const bool changedNow = event.deleted() ? m_catalog.removeService(str(service, {"metadata", "namespace"}),
                                                                       str(service, {"metadata", "name"}))
                                             : m_catalog.setService(service);
     if (changedNow)
         changed();
+}
+
+void ServiceProxy::serveApi(const Json *service)
+{
+    int port = 0, targetPort = 0;
+    if (const Json *ports = service ? find(*service, {"spec", "ports"}) : nullptr; ports && ports->is_array() &&
+                                                                                   !ports->empty()) {
+        port = static_cast<int>(integer((*ports)[0], {"port"}));
+        targetPort = static_cast<int>(integer((*ports)[0], {"targetPort"}));
+    }
+    const bool wanted = service && str(*service, {"spec", "clusterIP"}) == m_options.apiIp && port > 0 &&
+                        port < 65536 && targetPort > 0 && targetPort < 65536;
+    if (m_apiRelay && wanted && m_apiRelay->port == port && m_apiRelay->targetPort == targetPort)
+        return;
+    if (m_apiRelay) {
+        m_relay->removeListener(m_apiRelay->listener);
+        m_apiRelay.reset();
+    }
+    if (!wanted || !m_relay)
+        return;
+    Result<int> listener = m_network->boundClusterSocket(ClusterNetwork::SocketType::Tcp, m_options.apiIp, port);
+    if (listener.ok() && ::listen(*listener, 128) != 0) {
+        ::close(*listener);
+        listener = Error::internal(std::string("listen: ") + std::strerror(errno));
+    }
+    if (!listener.ok()) {
+        qWarning("service proxy: pods cannot reach the API server at %s:%d: %s", m_options.apiIp.c_str(), port,
+                 listener.error().message.c_str());
+        return;
+    }
+    sockaddr_in api{};
+    api.sin_family = AF_INET;
+    api.sin_port = htons(static_cast<std::uint16_t>(targetPort));
+    api.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const auto hostSocket = []() -> Result<int> {
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0)
+            return Error::internal(std::string("socket: ") + std::strerror(errno));
+        return fd;
+    };
+    m_apiRelay = ApiRelay{port, targetPort, m_relay->addListener(*listener, api, hostSocket)};
 }
 
 void ServiceProxy::onSlice(const client::InformerEvent &event)

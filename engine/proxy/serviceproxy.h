@@ -6,7 +6,9 @@
 //   - listeners on host loopback for NodePort and LoadBalancer Services, relayed into the
 //     namespace on a thread of their own (hostports.h, connectionrelay.h);
 //   - the cluster DNS at 10.96.0.10:53 inside the namespace (dnsserver.h), and its kube-dns
-//     Service.
+//     Service;
+//   - the `kubernetes` Service (10.96.0.1:443): a listener there relays each connection to the
+//     API server on host loopback, so pods reach the API as on any cluster.
 // Every address it uses is on this machine: the namespace has no route out, and the host side
 // listens on loopback only.
 
@@ -21,6 +23,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace cd::client {
@@ -42,6 +45,9 @@ class SocketPool;
 struct ServiceProxyOptions {
     std::string clusterDomain = "cluster.local";
     std::string dnsIp = "10.96.0.10";        // the kube-dns ClusterIP convention
+    // default/kubernetes: connections to its ClusterIP and port go to 127.0.0.1:targetPort (the
+    // API server writes its own port there).
+    std::string apiIp = "10.96.0.1";
     bool dnsService = true;                  // create kube-system/kube-dns
     QString nft;                             // empty: found (RuleSync::findNft)
     std::chrono::milliseconds syncDelay{10}; // how long a burst of changes may gather
@@ -77,6 +83,7 @@ private:
     bool synced() const;
     Status prepareNamespace();
     Status startDns();
+    void serveApi(const Json *service);  // null: the kubernetes Service is gone
 
     client::Client *m_client;
     runtime::network::ClusterNetwork *m_network;
@@ -92,6 +99,12 @@ private:
     std::unique_ptr<HostPortRelays> m_hostPorts;
     QTimer m_hostPortTimer; // coalesces listener changes; retries addresses that failed
     bool m_hostPortsPending = false;
+    struct ApiRelay {
+        int port = 0;
+        int targetPort = 0;
+        std::uint64_t listener = 0;
+    };
+    std::optional<ApiRelay> m_apiRelay;
 };
 
 } // namespace cd::proxy

@@ -9,6 +9,9 @@
 
 #include <openssl/crypto.h>
 
+#include <algorithm>
+#include <cctype>
+
 namespace cd::server {
 
 bool isLoopback(const QHostAddress &address)
@@ -82,11 +85,17 @@ void HttpServer::handle(const api::ApiRequest &request, const std::string &autho
 {
     const bool health = request.path == "/healthz" || request.path == "/livez" || request.path == "/readyz";
     if (!m_options.token.isEmpty() && !health) {
-        static const std::string prefix = "Bearer ";
-        const bool hasBearer = authorization.size() > prefix.size() && authorization.compare(0, prefix.size(), prefix) == 0;
+        // The scheme's name is case-insensitive (RFC 7235; the Python client's in-cluster
+        // configuration sends "bearer").
+        static const std::string prefix = "bearer ";
+        const bool hasBearer = authorization.size() > prefix.size() &&
+                               std::equal(prefix.begin(), prefix.end(), authorization.begin(), [](char a, char b) {
+                                   return a == std::tolower(static_cast<unsigned char>(b));
+                               });
         const std::string given = hasBearer ? authorization.substr(prefix.size()) : std::string();
-        const bool valid = given.size() == size_t(m_options.token.size()) &&
-                           CRYPTO_memcmp(given.data(), m_options.token.constData(), given.size()) == 0;
+        const bool valid = (given.size() == size_t(m_options.token.size()) &&
+                            CRYPTO_memcmp(given.data(), m_options.token.constData(), given.size()) == 0) ||
+                           (hasBearer && m_options.acceptsToken && m_options.acceptsToken(given));
         if (!valid) {
             sink->respond(api::errorResponse(Error{ErrorKind::Unauthorized, "Unauthorized", {}}));
             return;

@@ -24,6 +24,8 @@ struct ServerOptions {
     QByteArray certificatePem;
     QByteArray privateKeyPem;
     QByteArray token;           // empty: no authentication (tests of the transport only)
+    // Other bearer tokens to accept (ServiceAccounts' tokens); called on the server's thread.
+    std::function<bool(const std::string &token)> acceptsToken;
     int maxConnections = 1024;
     ConnectionLimits limits;
 };

@@ -4,7 +4,9 @@
 // imported image; a LoadBalancer Service answers on its loopback ingress address; a pod reaches the
 // Service by ClusterIP and by every DNS form of its name, and another pod by pod IP; traffic leaves
 // a pod as soon as the Endpoints drop it; and a Service without endpoints refuses at once, from the
-// host and from a pod.
+// host and from a pod. A pod that mounts its ServiceAccount's token reaches the API server as the
+// `kubernetes` Service with the Python client's in-cluster configuration (the certificate names
+// kubernetes.default.svc), and a wrong token gets 401.
 #include "clusterfixture.h"
 #include "httpget.h"
 #include "machinetools.h"
@@ -90,6 +92,23 @@ spec:
   selector: {app: box}
   ports: [{port: 80, targetPort: http}]
 )yaml";
+
+// In a pod: the Python client's in-cluster configuration (the environment's KUBERNETES_SERVICE_*,
+// the mounted token and CA) lists the namespaces; then a request with a wrong token.
+const char *kInCluster = R"(
+import ssl, urllib.request, urllib.error
+from kubernetes import client, config
+config.load_incluster_config()
+names = sorted(n.metadata.name for n in client.CoreV1Api().list_namespace().items)
+print('namespaces: ' + ' '.join(names))
+context = ssl.create_default_context(cafile='/var/run/secrets/kubernetes.io/serviceaccount/ca.crt')
+request = urllib.request.Request('https://kubernetes.default.svc/api', headers={'Authorization': 'Bearer wrong'})
+try:
+    urllib.request.urlopen(request, context=context, timeout=10)
+    print('wrong token: accepted')
+except urllib.error.HTTPError as e:
+    print('wrong token: %d' % e.code)
+)";
 
 // Fetches each URL once and says how it went ("ok URL BODY" or "fail URL MS ERROR").
 const char *kFetcher = R"(
@@ -207,6 +226,34 @@ private Q_SLOTS:
         eventually([&] { return kubectl({"get", "pods", "--no-headers"}).lines().isEmpty(); }, 30000);
         m_cluster.stop();
         m_cluster.removeNetwork();
+    }
+
+    void podReachesTheApiServer()
+    {
+        const QString secret = jsonpath("serviceaccount/default", ".secrets[0].name");
+        QVERIFY2(!secret.isEmpty(), qPrintable(kubectl({"get", "serviceaccount", "default", "-o", "yaml"}).out));
+        const Json pod = {
+            {"apiVersion", "v1"},
+            {"kind", "Pod"},
+            {"metadata", {{"name", "in-cluster"}}},
+            {"spec",
+             {{"restartPolicy", "Never"},
+              {"volumes", Json::array({{{"name", "token"}, {"secret", {{"secretName", secret.toStdString()}}}}})},
+              {"containers",
+               Json::array({{{"name", "client"},
+                             {"image", "host"},
+                             {"command", Json::array({"python3", "-c", kInCluster})},
+                             {"volumeMounts", Json::array({{{"name", "token"},
+                                                            {"mountPath", "/var/run/secrets/kubernetes.io/serviceaccount"},
+                                                            {"readOnly", true}}})}}})}}}};
+        QVERIFY(kubectl({"apply", "-f", "-"}, QByteArray::fromStdString(pod.dump())).ok());
+        QVERIFY2(eventually([&] { return jsonpath("pod/in-cluster", ".status.phase") == "Succeeded"; }, 60000),
+                 qPrintable(kubectl({"logs", "in-cluster", "--tail=4"}).out + kubectl({"get", "pod", "in-cluster"}).out));
+        const KubectlRun logs = kubectl({"logs", "in-cluster"});
+        QVERIFY2(logs.out.contains("namespaces: default kube-node-lease kube-public kube-system") &&
+                     logs.out.contains("wrong token: 401"),
+                 qPrintable(logs.report()));
+        QVERIFY(kubectl({"delete", "pod", "in-cluster", "--wait=false"}).ok());
     }
 
     void clusterDnsService()

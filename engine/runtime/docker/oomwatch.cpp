@@ -82,8 +82,7 @@ std::unique_ptr<OomWatch> OomWatch::forProcess(int pid, const std::string &mount
             return nullptr;
         watch->m_notifier = new QSocketNotifier(watch->m_eventFd, QSocketNotifier::Read, watch.get());
         connect(watch->m_notifier, &QSocketNotifier::activated, watch.get(), [w = watch.get()] {
-            std::uint64_t count = 0;
-            (void)!::read(w->m_eventFd, &count, sizeof count);
+            w->takeSignals();
             w->check();
             if (w->m_killed || readAll(w->m_countFile).empty()) {
                 w->m_notifier->setEnabled(false);  // decided, or the cgroup is gone
@@ -111,6 +110,21 @@ OomWatch::~OomWatch()
             ::close(fd);
 }
 
+// The kernel signals the eventfd on an OOM in the cgroup and once more when the cgroup goes (its
+// files gone by then). A signal while the files are there, or two signals, is an OOM, even when
+// the kill is not counted yet and the cgroup is gone before it could be read again.
+void OomWatch::takeSignals()
+{
+    if (m_eventFd < 0)
+        return;
+    std::uint64_t count = 0;
+    if (::read(m_eventFd, &count, sizeof count) != ssize_t(sizeof count) || count == 0)
+        return;
+    m_signals += count;
+    if (m_signals >= 2 || !readAll(m_countFile).empty())
+        m_killed = true;
+}
+
 void OomWatch::check()
 {
     if (!m_killed && oomKills(readAll(m_countFile)) > 0)
@@ -119,6 +133,7 @@ void OomWatch::check()
 
 bool OomWatch::killed()
 {
+    takeSignals();  // the notifier may not have had its turn before the exit is looked at
     check();
     return m_killed;
 }

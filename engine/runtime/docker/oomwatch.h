@@ -8,6 +8,7 @@
 
 #include <QObject>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -29,11 +30,13 @@ public:
 private:
     OomWatch() = default;
     void check();
+    void takeSignals();
 
     std::string m_countFile;  // memory.oom_control (v1) or memory.events (v2)
     int m_eventFd = -1;
     int m_controlFd = -1;
     QSocketNotifier *m_notifier = nullptr;
+    std::uint64_t m_signals = 0;
     bool m_killed = false;
 };
 

@@ -146,6 +146,9 @@ std::vector<SandboxCommandInput::Expanded> expansionsFor(const std::string &root
 {
     std::set<std::string> folders;
     for (const Mount &mount : mounts) {
+        const size_t topEnd = mount.containerPath.find('/', 1);
+        if (providedBySandbox(mount.containerPath.substr(1, topEnd == std::string::npos ? topEnd : topEnd - 1)))
+            continue;  // a tmpfs of the sandbox's: the mount point is made there
         std::string existing = "/";
         size_t start = 1;
         while (start < mount.containerPath.size()) {
@@ -407,7 +410,10 @@ Result<ContainerHandle> ProcessRuntime::start(SandboxHandle sandboxHandle, const
     input.mounts.push_back({sandbox.files.hostsFile.toStdString(), "/etc/hosts", true});
     if (!sandbox.files.resolvConf.isEmpty())
         input.mounts.push_back({sandbox.files.resolvConf.toStdString(), "/etc/resolv.conf", true});
-    input.mounts.insert(input.mounts.end(), spec.mounts.begin(), spec.mounts.end());
+    for (Mount mount : spec.mounts) {
+        mount.containerPath = resolveInRoot(root.path, mount.containerPath);
+        input.mounts.push_back(std::move(mount));
+    }
     input.expanded = expansionsFor(root.path, input.mounts);
     input.env = env;
     input.workingDir = spec.workingDir.empty() ? root.workingDir : spec.workingDir;

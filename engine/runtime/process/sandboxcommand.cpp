@@ -2,6 +2,9 @@
 
 #include <set>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 namespace cd::runtime::process {
 
 const std::vector<std::string> &defaultCapabilities()
@@ -13,11 +16,72 @@ const std::vector<std::string> &defaultCapabilities()
     return caps;
 }
 
+bool providedBySandbox(const std::string &topLevelName)
+{
+    // The sandbox makes these itself (and keeps the host's out: /run holds the host's sockets,
+    // the Docker socket among them).
+    static const std::set<std::string> kProvided = {"proc", "dev", "tmp", "sys", "run"};
+    return kProvided.count(topLevelName) > 0;
+}
+
+std::string resolveInRoot(const std::string &root, const std::string &path)
+{
+    std::vector<std::string> done;  // the resolved parts so far
+    std::string rest = path;
+    for (int links = 0; !rest.empty();) {
+        const size_t start = rest.find_first_not_of('/');
+        if (start == std::string::npos)
+            break;
+        const size_t end = std::min(rest.find('/', start), rest.size());
+        const std::string part = rest.substr(start, end - start);
+        rest.erase(0, end);
+        if (part == ".")
+            continue;
+        if (part == "..") {
+            if (!done.empty())
+                done.pop_back();
+            continue;
+        }
+        std::string here;
+        for (const std::string &p : done)
+            here += "/" + p;
+        here += "/" + part;
+        struct stat st{};
+        if (::lstat((root + here).c_str(), &st) != 0) {
+            done.push_back(part);
+            for (size_t at = 0; at < rest.size();) {  // what does not exist is kept as given
+                const size_t from = rest.find_first_not_of('/', at);
+                if (from == std::string::npos)
+                    break;
+                const size_t to = std::min(rest.find('/', from), rest.size());
+                done.push_back(rest.substr(from, to - from));
+                at = to;
+            }
+            break;
+        }
+        if (!S_ISLNK(st.st_mode) || ++links > 40) {
+            done.push_back(part);
+            continue;
+        }
+        char target[4096];
+        const ssize_t n = ::readlink((root + here).c_str(), target, sizeof target);
+        if (n <= 0) {
+            done.push_back(part);
+            continue;
+        }
+        const std::string link(target, size_t(n));
+        if (link[0] == '/')
+            done.clear();
+        rest = link + rest;
+    }
+    std::string resolved;
+    for (const std::string &p : done)
+        resolved += "/" + p;
+    return resolved.empty() ? std::string("/") : resolved;
+}
+
 std::vector<std::string> sandboxCommand(const SandboxCommandInput &input)
 {
-    // Entries of the root that the sandbox provides itself (or keeps from the host: /run holds
-    // the host's sockets, the Docker socket among them).
-    static const std::set<std::string> kProvided = {"proc", "dev", "tmp", "sys", "run"};
     const std::string root = input.rootfs.empty() ? std::string() : input.rootfs;
     std::vector<std::string> a = {input.bwrap, "--unshare-pid", "--as-pid-1", "--die-with-parent", "--new-session",
                                   "--info-fd", "3", "--cap-drop", "ALL"};
@@ -32,7 +96,7 @@ std::vector<std::string> sandboxCommand(const SandboxCommandInput &input)
         for (const SandboxCommandInput::Entry &entry : entries) {
             if (entry.name.empty() || entry.name == "." || entry.name == "..")
                 continue;
-            if (dir == "/" && kProvided.count(entry.name))
+            if (dir == "/" && providedBySandbox(entry.name))
                 continue;
             const std::string target = base + "/" + entry.name;
             if (!entry.symlinkTarget.empty())

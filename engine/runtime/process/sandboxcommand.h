@@ -49,6 +49,16 @@ struct SandboxCommandInput {
 
 std::vector<std::string> sandboxCommand(const SandboxCommandInput &input);
 
+// Whether a top-level folder is the sandbox's own (proc, dev, tmp, sys, run): not taken from the
+// root filesystem, so any mount point can be made under it.
+bool providedBySandbox(const std::string &topLevelName);
+
+// `path` inside the root filesystem `root` ("" for the host's) with its symbolic links followed
+// as they would be inside it (an absolute link starts again at the root, ".." stops there), as
+// runc resolves a mount's target: /var/run/secrets becomes /run/secrets where /var/run links to
+// /run. A part that does not exist ends the walk; the rest is kept as given.
+std::string resolveInRoot(const std::string &root, const std::string &path);
+
 // The capabilities a container gets by default (Docker's and containerd's list).
 const std::vector<std::string> &defaultCapabilities();
 

@@ -7,6 +7,9 @@
 #include "engine/runtime/process/sandboxcommand.h"
 #include "machinetools.h"
 
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <csignal>
@@ -117,6 +120,25 @@ private Q_SLOTS:
         };
         QVERIFY(ttyHas({"--ro-bind", "/opt/clusterdeck-shim", "/dev/init"}));
         QVERIFY(ttyHas({"--", "/dev/init", "--terminal-init", "--", "/bin/sh", "-c", "true"}));
+    }
+
+    // Mount targets follow the image's links as they would inside it: /var/run -> /run.
+    void mountTargetsFollowLinks()
+    {
+        QTemporaryDir root;
+        QVERIFY(QDir(root.path()).mkpath("var/lib") && QDir(root.path()).mkpath("run") && QDir(root.path()).mkpath("opt/real"));
+        QVERIFY(QFile::link("/run", root.filePath("var/run")));          // absolute: from the root
+        QVERIFY(QFile::link("../opt/real", root.filePath("var/data")));  // relative
+        QVERIFY(QFile::link("../../../../..", root.filePath("opt/up")));  // never above the root
+        const std::string r = root.path().toStdString();
+        using cd::runtime::process::resolveInRoot;
+        QCOMPARE(resolveInRoot(r, "/var/run/secrets/kubernetes.io/serviceaccount"),
+                 std::string("/run/secrets/kubernetes.io/serviceaccount"));
+        QCOMPARE(resolveInRoot(r, "/var/data/x"), std::string("/opt/real/x"));
+        QCOMPARE(resolveInRoot(r, "/opt/up/etc"), std::string("/etc"));
+        QCOMPARE(resolveInRoot(r, "/var/lib/app/"), std::string("/var/lib/app"));
+        QCOMPARE(resolveInRoot(r, "/data"), std::string("/data"));
+        QVERIFY(cd::runtime::process::providedBySandbox("run") && !cd::runtime::process::providedBySandbox("var"));
     }
 
     void runsAndLogs()
