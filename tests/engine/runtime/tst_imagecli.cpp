@@ -159,7 +159,7 @@ private Q_SLOTS:
                  qPrintable(lines[1]));
         const QRegularExpression busyboxRow(
             QStringLiteral(
-                "^docker\\.io/library/busybox +test +%1 +(Less than a second|\\d+ seconds) ago +[0-9.]+ [kM]B$")
+                "^docker\\.io/library/busybox +test +%1 +(Less than a second|1 second|\\d+ seconds) ago +[0-9.]+ [kM]B$")
                 .arg(id.mid(7, 12)));
         QVERIFY2(busyboxRow.match(lines[2]).hasMatch(), qPrintable(lines[2]));
         // Columns line up.
